@@ -1,0 +1,108 @@
+# lkvm: a userspace VMM for arm64 KVM.  See README.md.
+#
+# Files named kvm*.c (top level and arm/) issue KVM ioctls; main.c and
+# builtin-*.c drive the VM lifecycle.  Everything else is plain logic that also
+# builds natively for the unit tests and fuzzers (tests/unit, tests/fuzz).
+
+LKVM_CACHE ?= $(HOME)/.cache/lkvm
+export LKVM_CACHE
+HOST_ARCH := $(shell uname -m)
+
+ifeq ($(HOST_ARCH),aarch64)
+CROSS ?=
+TARGET_CFLAGS :=
+TARGET_LDFLAGS :=
+else
+CROSS ?= aarch64-linux-gnu-
+SYSROOT := $(LKVM_CACHE)/sysroot
+# The sysroot's UAPI headers (Debian sid) come before the cross toolchain's
+# older ones: they carry the SMCCC filter and SYSTEM_OFF2.
+TARGET_CFLAGS := -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/aarch64-linux-gnu
+TARGET_LDFLAGS := -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
+
+CC := $(CROSS)gcc
+HOSTCC ?= gcc
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -MMD -MP
+LIBS := -lfdt -lz -lpthread
+
+SRCS := $(wildcard *.c arm/*.c hw/*.c virtio/*.c)
+GLUE_SRCS := main.c $(wildcard builtin-*.c kvm*.c arm/kvm*.c)
+PURE_SRCS := $(filter-out $(GLUE_SRCS),$(SRCS))
+
+OBJDIR := build/target
+HOSTDIR := build/host
+OBJS := $(SRCS:%.c=$(OBJDIR)/%.o)
+HOST_OBJS := $(PURE_SRCS:%.c=$(HOSTDIR)/%.o)
+
+all: lkvm
+
+lkvm: $(OBJS)
+	$(CC) -static $(CFLAGS) -o $@ $(OBJS) $(TARGET_LDFLAGS) $(LIBS)
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(TARGET_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# ---- host-native unit tests (ASan + UBSan) ---------------------------------
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Itests/unit -D_GNU_SOURCE -MMD -MP -O1 -g $(SAN)
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(HOSTDIR)/tests/%)
+
+$(HOSTDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(HOSTDIR)/tests/%: tests/unit/%.c $(HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJS) -lfdt -lz -lpthread
+
+unit-tests: $(UNIT_BINS)
+
+check-unit: unit-tests
+	@tests/unit/run.sh $(UNIT_BINS)
+
+# ---- fuzzers (clang libFuzzer), built and run briefly by `make fuzz` ---------
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 20
+build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -Iinclude -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(PURE_SRCS) -lfdt -lz -lpthread
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do echo "fuzz: $$f"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 2>&1 | tail -n 2 || exit 1; done
+
+# ---- dependencies, the emulated host, the tests ----------------------------
+deps:
+	@scripts/deps.sh build
+
+deps-rig:
+	@scripts/deps.sh rig
+
+# Boot the default guest (Debian's arm64 kernel + lkvm's busybox initramfs).
+run: deps-rig
+	@$(MAKE) --no-print-directory lkvm
+	@tests/rig/boot-default.sh
+
+# The whole suite: unit tests, then guest tests in the emulated host (or on
+# /dev/kvm when this is an arm64 machine with KVM).  T=name runs one test.
+test: deps-rig
+	@$(MAKE) --no-print-directory lkvm unit-tests
+	@tests/run.sh
+
+bench: deps-rig
+	@$(MAKE) --no-print-directory lkvm
+	@tests/bench/run.sh
+
+clean:
+	rm -rf build lkvm
+
+.PHONY: all deps deps-rig run test bench clean unit-tests check-unit fuzz
+
+-include $(OBJS:.o=.d) $(HOST_OBJS:.o=.d)

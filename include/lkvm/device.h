@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_DEVICE_H
+#define LKVM_DEVICE_H
+
+#include "lkvm/irq.h"
+#include "lkvm/util.h"
+
+/*
+ * A memory-mapped device.  A device owns one MMIO window, describes its own
+ * device-tree node, and knows how to go back to its power-on state (reboot in
+ * place).  The bus and the FDT builder know nothing about individual devices.
+ *
+ * mmio() runs on a vCPU thread; devices that are also touched from other
+ * threads (console input, ...) lock themselves.  Accesses are at most 8 bytes;
+ * @data is little-endian, as the guest sees it.
+ */
+struct device {
+	const char *name;
+	u64 base, size;
+	struct irq_pin irq;	/* .set == NULL when the device has no interrupt */
+	void *priv;
+
+	void (*mmio)(struct device *dev, u64 offset, u8 *data, u32 len, bool is_write);
+	/* Add this device's node(s) under the root node of @fdt.  May be NULL. */
+	int (*fdt_node)(struct device *dev, void *fdt, u32 gic_phandle);
+	/* Back to power-on state; called with every vCPU paused.  May be NULL. */
+	void (*reset)(struct device *dev);
+	/* Flush and release host resources; called once at exit.  May be NULL. */
+	void (*exit)(struct device *dev);
+
+	struct device *next;
+};
+
+struct device_bus {
+	struct device *head;
+	bool trace;	/* --debug: log accesses nobody claims */
+};
+
+/* Adds @dev; refuses (-EEXIST) a window overlapping another device's. */
+int device_bus_add(struct device_bus *bus, struct device *dev);
+struct device *device_bus_find(struct device_bus *bus, u64 addr, u32 len);
+/*
+ * Route one access.  Unclaimed reads return zero and unclaimed writes are
+ * dropped (traced with --debug): a guest poking at holes never stops the VM.
+ * Returns false when nobody claimed the access.
+ */
+bool device_bus_access(struct device_bus *bus, u64 addr, u8 *data, u32 len, bool is_write);
+void device_bus_reset(struct device_bus *bus);
+void device_bus_exit(struct device_bus *bus);
+
+/* Little-endian helpers for MMIO register files. */
+static inline u64 mmio_get(const u8 *data, u32 len)
+{
+	u64 v = 0;
+
+	for (u32 i = 0; i < len && i < 8; i++)
+		v |= (u64)data[i] << (8 * i);
+	return v;
+}
+
+static inline void mmio_put(u8 *data, u32 len, u64 v)
+{
+	for (u32 i = 0; i < len && i < 8; i++)
+		data[i] = (u8)(v >> (8 * i));
+}
+
+#endif

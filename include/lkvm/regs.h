@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_REGS_H
+#define LKVM_REGS_H
+
+/*
+ * KVM ONE_REG ids of the arm64 core registers lkvm touches.  Spelled out here
+ * (they are ABI) so that the pure logic and its native tests need no arm64
+ * kernel headers.
+ */
+#define REG_CORE(off32)		(0x6030000000100000ULL | (unsigned long long)(off32))
+#define REG_X(n)		REG_CORE(2 * (n))	/* x0..x30 */
+#define REG_SP			REG_CORE(0x3e)		/* SP_EL0 */
+#define REG_PC			REG_CORE(0x40)
+#define REG_PSTATE		REG_CORE(0x42)
+#define REG_SP_EL1		REG_CORE(0x44)
+#define REG_ELR_EL1		REG_CORE(0x46)
+#define REG_SPSR_EL1		REG_CORE(0x48)
+
+/* System registers: KVM_REG_ARM64 | SIZE_U64 | SYSREG | op0:op1:CRn:CRm:op2. */
+#define REG_SYS(op0, op1, crn, crm, op2)                                          \
+	(0x6030000000130000ULL | ((unsigned long long)(op0) << 14) |              \
+	 ((unsigned long long)(op1) << 11) | ((unsigned long long)(crn) << 7) |   \
+	 ((unsigned long long)(crm) << 3) | (unsigned long long)(op2))
+#define REG_MPIDR_EL1		REG_SYS(3, 0, 0, 0, 5)
+#define REG_SCTLR_EL1		REG_SYS(3, 0, 1, 0, 0)
+
+/* KVM's firmware pseudo-registers. */
+#define REG_PSCI_VERSION	0x6030000000140000ULL
+#define REG_SVE_VLS		0x606000000015ffffULL
+
+/* PSTATE values. */
+#define PSTATE_MODE_EL1H	0x5ULL
+#define PSTATE_F		(1ULL << 6)
+#define PSTATE_I		(1ULL << 7)
+#define PSTATE_A		(1ULL << 8)
+#define PSTATE_D		(1ULL << 9)
+#define PSTATE_DAIF		(PSTATE_D | PSTATE_A | PSTATE_I | PSTATE_F)
+/* EL1h, D/A/I/F masked: where PSCI CPU_ON, resume and SDEI handlers start. */
+#define PSTATE_EL1H_DAIF	(PSTATE_MODE_EL1H | PSTATE_DAIF)	/* 0x3c5 */
+
+#define SCTLR_EL1_EE		(1ULL << 25)
+
+#endif

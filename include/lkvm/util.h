@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_UTIL_H
+#define LKVM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define SZ_4K 0x1000ULL
+#define SZ_64K 0x10000ULL
+#define SZ_1M 0x100000ULL
+#define SZ_2M 0x200000ULL
+#define SZ_1G 0x40000000ULL
+#define BIT(n) (1ULL << (n))
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+/*
+ * Process exit statuses.  Documented in README.md; scripts rely on them, so
+ * they never change meaning.
+ */
+enum lkvm_exit_status {
+	LKVM_EXIT_POWEROFF = 0,		/* guest powered off (PSCI SYSTEM_OFF) */
+	LKVM_EXIT_RESET = 2,		/* guest asked for a reset and --no-reboot was given */
+	LKVM_EXIT_HIBERNATED = 3,	/* guest hibernated (PSCI SYSTEM_OFF2) */
+	LKVM_EXIT_SIGNAL = 4,		/* lkvm was told to stop (SIGINT/SIGTERM/SIGHUP) */
+	LKVM_EXIT_FATAL = 128,		/* an error; one "lkvm: ..." line says which */
+	LKVM_EXIT_USAGE = 129,		/* bad command line */
+};
+
+/*
+ * The one error-reporting path: every message goes through lkvm_log() and is
+ * prefixed "lkvm: ".  --loglevel chooses how much is printed (default: warning).
+ */
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+extern int log_level;
+
+void lkvm_log(int level, const char *fmt, ...) __printf(2, 3);
+int parse_log_level(const char *s);	/* -1 if unknown */
+
+#define pr_err(...) lkvm_log(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) lkvm_log(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) lkvm_log(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)                                     \
+	do {                                              \
+		if (log_level >= LOG_DEBUG)               \
+			lkvm_log(LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
+
+/* Print one error line and exit with LKVM_EXIT_FATAL. */
+noreturn void die(const char *fmt, ...) __printf(1, 2);
+/* Same, appending ": strerror(errno)". */
+noreturn void die_perror(const char *what);
+
+void *xzalloc(size_t size);
+char *xstrdup(const char *s);
+
+/*
+ * Parse a size with an optional K/M/G/T suffix; a bare number is in units of
+ * @unit bytes.  Returns false on junk, overflow or a negative number.
+ */
+bool parse_size(const char *s, u64 unit, u64 *out);
+
+/* Read a whole file; NULL (errno set) on failure.  Caps at @max bytes. */
+void *read_file(const char *path, size_t max, size_t *len);
+
+/* Write all of @buf, retrying short writes and EINTR. */
+int write_all(int fd, const void *buf, size_t len);
+
+#endif

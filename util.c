@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkvm/util.h"
+
+int log_level = LOG_WARN;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+int parse_log_level(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(level_names); i++)
+		if (!strcasecmp(s, level_names[i]))
+			return (int)i;
+	if (!strcasecmp(s, "warn"))
+		return LOG_WARN;
+	return -1;
+}
+
+void lkvm_log(int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	if (level > log_level)
+		return;
+	/* One write per line so lines from several threads never interleave. */
+	n = snprintf(buf, sizeof(buf), "lkvm: %s", level == LOG_WARN ? "warning: " : "");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	write_all(STDERR_FILENO, buf, (size_t)n);
+}
+
+noreturn void die(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	lkvm_log(LOG_ERR, "%s", buf);
+	exit(LKVM_EXIT_FATAL);
+}
+
+noreturn void die_perror(const char *what)
+{
+	die("%s: %s", what, strerror(errno));
+}
+
+void *xzalloc(size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+bool parse_size(const char *s, u64 unit, u64 *out)
+{
+	char *end;
+	unsigned long long v;
+	u64 mult = unit;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	switch (*end) {
+	case 'k': case 'K': mult = 1ULL << 10; end++; break;
+	case 'm': case 'M': mult = 1ULL << 20; end++; break;
+	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	case 't': case 'T': mult = 1ULL << 40; end++; break;
+	case '\0': break;
+	default: return false;
+	}
+	if ((*end == 'b' || *end == 'B') && mult != unit)
+		end++;
+	if (*end)
+		return false;
+	if (mult && v > UINT64_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+void *read_file(const char *path, size_t max, size_t *len)
+{
+	struct stat st;
+	u8 *buf = NULL;
+	size_t cap, n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+	if (cap > max + 1)
+		cap = max + 1;
+	buf = malloc(cap);
+	if (!buf)
+		goto fail;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			u8 *nb = realloc(buf, cap);
+			if (!nb)
+				goto fail;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+fail:
+	{
+		int e = errno;
+
+		free(buf);
+		close(fd);
+		errno = e;
+	}
+	return NULL;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+
+	while (len) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
