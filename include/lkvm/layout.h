@@ -35,4 +35,8 @@
 #define LKVM_PPI_TIMER_HYP	10
 #define LKVM_PPI_PMU		7
 
+/* Device-tree phandles lkvm hands out; devices refer to them by these names. */
+#define LKVM_PHANDLE_GIC	1
+#define LKVM_PHANDLE_APB_PCLK	2
+
 #endif
