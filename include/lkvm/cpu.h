@@ -26,10 +26,14 @@ struct vcpu {
 	u64 mpidr;
 
 	atomic_uint requests;
-	bool paused;		/* parked at its safe point; under vm->pause_lock */
+	/* Under vm->pause_lock: */
+	bool paused;		/* parked at its safe point */
+	bool thread_started, thread_done;
+	bool exit_pending;	/* KVM finishes the last exit on the next KVM_RUN */
 
 	/* PSCI SYSTEM_SUSPEND: where to resume, kept across signals until WAKEUP. */
 	bool suspended;
+	bool resume_be;		/* the caller ran big-endian (SCTLR_EL1.EE) */
 	u64 resume_entry, resume_context;
 };
 

@@ -12,6 +12,7 @@
 
 struct vcpu;
 struct sdei;
+struct boot_payload;
 
 /*
  * Things a vCPU thread (or a signal) asks the main thread to do.  vCPU threads
@@ -49,8 +50,7 @@ struct vm {
 	u32 next_spi;
 	u64 next_virtio_base;
 
-	/* Boot payload, kept so a reboot in place can reload it. */
-	u64 kernel_entry, dtb_addr, initrd_start, initrd_size;
+	struct boot_payload *boot;	/* kept so a reboot in place can reload it */
 
 	/* Host capabilities found at start-up. */
 	bool has_system_suspend, has_sve, has_ptrauth, has_pmu, has_smccc_filter;
@@ -69,10 +69,15 @@ struct vm {
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
 	struct vcpu *pause_owner;
-	bool main_pausing;
+	bool pause_active;
 
 	struct vm_stats stats;
 };
+
+/* Open /dev/kvm, create the VM and map its RAM; -1 after one error line. */
+int vm_create(struct vm *vm, struct run_opts *o);
+/* KVM_CHECK_EXTENSION on the VM (0 when absent). */
+int vm_check_cap(struct vm *vm, long cap);
 
 /* Count one ioctl in stats and issue it. */
 int vm_ioctl(struct vm *vm, int fd, unsigned long req, void *arg);

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `lkvm run`: options, the VM's lifecycle, and the main thread's event loop. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "lkvm/arch.h"
+#include "lkvm/boot.h"
+#include "lkvm/builtin.h"
+#include "lkvm/cpu.h"
+#include "lkvm/kvm.h"
+#include "lkvm/layout.h"
+#include "lkvm/pl031.h"
+#include "lkvm/power.h"
+#include "lkvm/sdei-kvm.h"
+#include "lkvm/term.h"
+#include "lkvm/uart8250.h"
+#include "lkvm/virtio.h"
+
+static int add_device(struct vm *vm, struct device *dev)
+{
+	int r;
+
+	if (!dev)
+		return -1;
+	r = device_bus_add(&vm->bus, dev);
+	if (r < 0)
+		pr_err("%s at 0x%llx overlaps another device", dev->name,
+		       (unsigned long long)dev->base);
+	return r;
+}
+
+/* Returns the device console input goes to. */
+static struct device *add_devices(struct vm *vm)
+{
+	struct run_opts *o = vm->opts;
+	struct device *uart, *console;
+
+	uart = uart8250_create(LKVM_UART_BASE, (struct irq_pin){ vm_set_spi, vm, LKVM_SPI_UART0 },
+			       STDOUT_FILENO);
+	if (add_device(vm, uart) < 0)
+		return NULL;
+	if (add_device(vm, pl031_create(LKVM_RTC_BASE,
+					(struct irq_pin){ vm_set_spi, vm, LKVM_SPI_RTC })) < 0)
+		return NULL;
+	console = uart;
+	if (o->console == CONSOLE_VIRTIO) {
+		console = virtio_console_create(&vm->mem, vm_alloc_virtio_window(vm),
+						vm_alloc_irq(vm), STDOUT_FILENO);
+		if (add_device(vm, console) < 0)
+			return NULL;
+	}
+	for (int i = 0; i < o->nr_disks; i++)
+		if (add_device(vm, virtio_blk_create(&vm->mem, vm_alloc_virtio_window(vm),
+						     vm_alloc_irq(vm), o->disks[i].path,
+						     o->disks[i].readonly)) < 0)
+			return NULL;
+	if (o->rng && add_device(vm, virtio_rng_create(&vm->mem, vm_alloc_virtio_window(vm),
+						       vm_alloc_irq(vm))) < 0)
+		return NULL;
+	return console;
+}
+
+static void print_stats(struct vm *vm)
+{
+	struct vm_stats *s = &vm->stats;
+
+	fprintf(stderr,
+		"lkvm: stats: exits %lu mmio %lu hypercall %lu system-events %lu ioctls %lu\n"
+		"lkvm: stats: suspends %lu resumes %lu reboots %lu sdei-calls %lu "
+		"sdei-deliveries %lu\n",
+		s->exits, s->mmio_exits, s->hypercall_exits, s->system_events, s->ioctls,
+		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries);
+}
+
+/* The main thread: console input, signals, and what the vCPUs ask for. */
+static int main_loop(struct vm *vm, struct term *term, int sig_fd)
+{
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = vm->event_fd, .events = POLLIN },
+			{ .fd = sig_fd, .events = POLLIN },
+			{ .fd = term->eof ? -1 : term->fd, .events = POLLIN },
+		};
+		u64 cnt;
+
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("poll: %s", strerror(errno));
+			return LKVM_EXIT_FATAL;
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				pr_info("stopping on signal %u", si.ssi_signo);
+				return LKVM_EXIT_SIGNAL;
+			}
+		}
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR) && !term_input(term)) {
+			pr_info("stopping on Ctrl-A x");
+			return LKVM_EXIT_SIGNAL;
+		}
+		if (!(pfd[0].revents & POLLIN) || read(vm->event_fd, &cnt, sizeof(cnt)) < 0)
+			continue;
+		switch (atomic_load(&vm->event)) {
+		case VM_EV_POWEROFF:
+			pr_info("guest powered off");
+			return LKVM_EXIT_POWEROFF;
+		case VM_EV_HIBERNATE:
+			fprintf(stderr, "lkvm: guest hibernated (PSCI SYSTEM_OFF2); run it again "
+					"with the same disks to resume it\n");
+			return LKVM_EXIT_HIBERNATED;
+		case VM_EV_RESET: {
+			char type[48] = "SYSTEM_RESET";
+
+			if (vm->reset_type != ~0ULL) {
+				strcpy(type, "SYSTEM_RESET2 ");
+				psci_reset2_type_str(vm->reset_type, type + 14, sizeof(type) - 14);
+			}
+			if (vm->opts->no_reboot) {
+				pr_info("guest reset (%s); --no-reboot: exiting", type);
+				return LKVM_EXIT_RESET;
+			}
+			pr_info("guest reset (%s): rebooting in place", type);
+			if (vm_reboot(vm) < 0)
+				return LKVM_EXIT_FATAL;
+			break;
+		}
+		case VM_EV_FATAL:
+			return LKVM_EXIT_FATAL;
+		default:
+			break;
+		}
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct run_opts opts;
+	static struct boot_payload boot;
+	static struct vm vm;
+	struct device *console;
+	struct term term;
+	sigset_t sigs;
+	int r, sig_fd;
+
+	r = parse_run_options(argc, argv, &opts);
+	if (r)
+		return r > 0 ? 0 : LKVM_EXIT_USAGE;
+	log_level = opts.log_level;
+
+	/* Everything a user can get wrong is checked before touching KVM. */
+	for (int i = 0; i < opts.nr_disks; i++)
+		if (access(opts.disks[i].path, opts.disks[i].readonly ? R_OK : R_OK | W_OK)) {
+			pr_err("disk '%s': %s", opts.disks[i].path, strerror(errno));
+			return LKVM_EXIT_FATAL;
+		}
+	if (boot_prepare(&opts, &boot) < 0)
+		return LKVM_EXIT_FATAL;
+
+	/* Signals are taken by the main loop; every thread inherits the block. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sigdelset(&sigs, SIGUSR1);
+	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
+		return LKVM_EXIT_FATAL;
+	vm.boot = &boot;
+	console = add_devices(&vm);
+	if (!console || vcpus_create(&vm) < 0 || arch_vm_late_init(&vm) < 0 ||
+	    sdei_kvm_setup(&vm) < 0 || boot_build_dtb(&vm, &boot) < 0 ||
+	    boot_load(&vm, &boot) < 0)
+		return LKVM_EXIT_FATAL;
+
+	pr_info("booting %s: %d vCPU%s, %llu MiB%s", opts.name ? opts.name : opts.kernel,
+		vm.nr_vcpus, vm.nr_vcpus > 1 ? "s" : "", (unsigned long long)(opts.mem_size >> 20),
+		vm.has_system_suspend ? ", SYSTEM_SUSPEND" : "");
+	term_init(&term, STDIN_FILENO,
+		  opts.console == CONSOLE_VIRTIO ? virtio_console_receive : uart8250_receive,
+		  console);
+	if (vcpus_start(&vm) < 0) {
+		term_restore(&term);
+		return LKVM_EXIT_FATAL;
+	}
+	r = main_loop(&vm, &term, sig_fd);
+	term_restore(&term);
+	vcpus_stop(&vm);
+	device_bus_exit(&vm.bus);
+	if (opts.stats)
+		print_stats(&vm);
+	return r;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PSCI system events from KVM: power-off, hibernation (SYSTEM_OFF2), reset
+ * (reboot in place) and SYSTEM_SUSPEND with WFI-style suspend via MP_STATE.
+ * Decisions come from psci.c; this file reads registers and applies them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lkvm/arch.h"
+#include "lkvm/boot.h"
+#include "lkvm/cpu.h"
+#include "lkvm/kvm-compat.h"
+#include "lkvm/power.h"
+#include "lkvm/psci.h"
+#include "lkvm/regs.h"
+#include "lkvm/sdei-kvm.h"
+
+static void set_x0(struct vcpu *v, s64 ret)
+{
+	if (vcpu_set_reg(v, REG_X(0), (u64)ret) < 0)
+		pr_err("vCPU %d: writing x0: %s", v->id, strerror(errno));
+}
+
+/*
+ * SYSTEM_SUSPEND: KVM has done nothing yet; x0..x2 hold the call.  Either
+ * answer with an error in x0, or park the caller in MP_STATE SUSPENDED so KVM
+ * waits for a wake-up inside KVM_RUN exactly like WFI.
+ */
+static void system_suspend(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct psci_suspend_req req;
+	u64 fid, x1, x2, sctlr;
+	u32 *states;
+	int n = 0, ret;
+
+	if (vcpu_get_reg(v, REG_X(0), &fid) < 0 || vcpu_get_reg(v, REG_X(1), &x1) < 0 ||
+	    vcpu_get_reg(v, REG_X(2), &x2) < 0) {
+		set_x0(v, PSCI_E_INTERNAL_FAILURE);
+		return;
+	}
+	req = psci_suspend_decode(fid, x1, x2);
+	ret = psci_suspend_check_entry(&vm->mem, req.entry);
+	if (ret) {
+		pr_info("SYSTEM_SUSPEND from vCPU %d refused: entry 0x%llx is not in RAM", v->id,
+			(unsigned long long)req.entry);
+		set_x0(v, ret);
+		return;
+	}
+
+	/* Nobody runs while we decide, so no vCPU can be switched on meanwhile. */
+	vm_pause_all(vm, v);
+	states = xzalloc(sizeof(*states) * (size_t)vm->nr_vcpus);
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i] == v)
+			continue;
+		if (vcpu_get_mp_state(vm->vcpus[i], &states[n++]) < 0)
+			states[n - 1] = MP_STATE_RUNNABLE;
+	}
+	ret = psci_suspend_check_others(states, n);
+	free(states);
+	if (!ret && vcpu_get_reg(v, REG_SCTLR_EL1, &sctlr) < 0)
+		ret = PSCI_E_INTERNAL_FAILURE;
+	if (!ret && vcpu_set_mp_state(v, MP_STATE_SUSPENDED) < 0)
+		ret = PSCI_E_INTERNAL_FAILURE;
+	if (!ret) {
+		v->suspended = true;
+		v->resume_entry = req.entry;
+		v->resume_context = req.context;
+		v->resume_be = sctlr & SCTLR_EL1_EE;
+	}
+	vm_resume_all(vm, v);
+
+	if (ret) {
+		pr_info("SYSTEM_SUSPEND from vCPU %d refused (%d): another vCPU is on", v->id, ret);
+		set_x0(v, ret);
+		return;
+	}
+	atomic_fetch_add(&vm->stats.suspends, 1);
+	pr_info("guest suspended (SYSTEM_SUSPEND on vCPU %d, resume at 0x%llx)", v->id,
+		(unsigned long long)req.entry);
+}
+
+/* A wake-up for a suspended vCPU: it resumes at its entry point, as after CPU_ON. */
+static void wakeup(struct vcpu *v)
+{
+	u64 sctlr;
+
+	if (!v->suspended) {
+		pr_warn("vCPU %d: wake-up without a suspend", v->id);
+		vcpu_set_mp_state(v, MP_STATE_RUNNABLE);
+		return;
+	}
+	if (vcpu_arch_reset_to(v, v->resume_entry, v->resume_context) < 0) {
+		vm_post_event(v->vm, VM_EV_FATAL);
+		return;
+	}
+	if (v->resume_be && (vcpu_get_reg(v, REG_SCTLR_EL1, &sctlr) < 0 ||
+			     vcpu_set_reg(v, REG_SCTLR_EL1, sctlr | SCTLR_EL1_EE) < 0))
+		pr_err("vCPU %d: restoring big-endian data accesses: %s", v->id, strerror(errno));
+	v->suspended = false;
+	atomic_fetch_add(&v->vm->stats.resumes, 1);
+	pr_info("guest resumed (vCPU %d at 0x%llx)", v->id, (unsigned long long)v->resume_entry);
+}
+
+bool power_system_event(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	u32 ndata = run->system_event.ndata;
+	const u64 *data = (const u64 *)run->system_event.data;
+
+	switch (run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		/* KVM has already stopped every vCPU. */
+		vm_post_event(v->vm, psci_shutdown_is_hibernate(ndata, data) ? VM_EV_HIBERNATE
+									      : VM_EV_POWEROFF);
+		return true;
+	case KVM_SYSTEM_EVENT_RESET:
+		v->vm->reset_type = ~0ULL;
+		if (psci_reset_is_reset2(ndata, data) &&
+		    vcpu_get_reg(v, REG_X(1), &v->vm->reset_type) < 0)
+			v->vm->reset_type = 0;
+		vm_post_event(v->vm, VM_EV_RESET);
+		return true;
+	case KVM_SYSTEM_EVENT_SUSPEND:
+		system_suspend(v);
+		return true;
+	case KVM_SYSTEM_EVENT_WAKEUP:
+		wakeup(v);
+		return true;
+	default:
+		pr_err("vCPU %d: unknown system event %u", v->id, run->system_event.type);
+		v->vm->fatal_vcpu = v->id;
+		vm_post_event(v->vm, VM_EV_FATAL);
+		return false;
+	}
+}
+
+int vm_reboot(struct vm *vm)
+{
+	int r = 0;
+
+	vm_pause_all(vm, NULL);
+	for (int i = 0; i < vm->nr_vcpus && !r; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		/* Same features, no second finalize: the SVE set survives. */
+		r = vcpu_arch_init(v, i != 0);
+		v->suspended = false;
+		atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI);
+	}
+	if (!r) {
+		device_bus_reset(&vm->bus);
+		sdei_kvm_reset(vm);
+		/* Fresh zero pages, as after power-on, without touching every page. */
+		madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED);
+		r = boot_load(vm, vm->boot);
+	}
+	atomic_store(&vm->event, VM_EV_NONE);
+	atomic_fetch_add(&vm->stats.reboots, 1);
+	vm_resume_all(vm, NULL);
+	return r;
+}

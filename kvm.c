@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The VM: /dev/kvm, guest RAM, interrupts, and events for the main thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "lkvm/kvm-compat.h"
+#include "lkvm/kvm.h"
+#include "lkvm/layout.h"
+
+int vm_ioctl(struct vm *vm, int fd, unsigned long req, void *arg)
+{
+	int r;
+
+	atomic_fetch_add_explicit(&vm->stats.ioctls, 1, memory_order_relaxed);
+	do
+		r = ioctl(fd, req, arg);
+	while (r < 0 && errno == EINTR && req != KVM_RUN);
+	return r;
+}
+
+void vm_post_event(struct vm *vm, enum vm_event ev)
+{
+	int expected = VM_EV_NONE;
+	u64 one = 1;
+
+	/* The first event wins: a power-off racing a reset is still one decision. */
+	if (atomic_compare_exchange_strong(&vm->event, &expected, (int)ev))
+		if (write(vm->event_fd, &one, sizeof(one)) < 0)
+			pr_err("cannot wake the main loop: %s", strerror(errno));
+}
+
+void vm_set_spi(void *opaque, u32 spi, bool level)
+{
+	struct vm *vm = opaque;
+	struct kvm_irq_level irq = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (spi + 32),
+		.level = level,
+	};
+
+	if (kvm_ioctl(vm, vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		pr_warn("KVM_IRQ_LINE(SPI %u): %s", spi, strerror(errno));
+}
+
+struct irq_pin vm_alloc_irq(struct vm *vm)
+{
+	return (struct irq_pin){ .set = vm_set_spi, .ctx = vm, .spi = vm->next_spi++ };
+}
+
+u64 vm_alloc_virtio_window(struct vm *vm)
+{
+	u64 base = vm->next_virtio_base;
+
+	vm->next_virtio_base += LKVM_VIRTIO_MMIO_SIZE;
+	return base;
+}
+
+static int ipa_bits_for(u64 end)
+{
+	int bits = 32;
+
+	while (bits < 64 && (1ULL << bits) < end)
+		bits++;
+	return bits;
+}
+
+static int vm_map_ram(struct vm *vm)
+{
+	struct run_opts *o = vm->opts;
+	struct kvm_userspace_memory_region region;
+	struct sysinfo si;
+	void *p;
+
+	/* Refuse what the host cannot back rather than let the guest OOM it later. */
+	if (sysinfo(&si) == 0 && o->mem_size > (u64)si.totalram * si.mem_unit) {
+		pr_err("-m %llu MiB is more than this host's %llu MiB of RAM",
+		       (unsigned long long)(o->mem_size >> 20),
+		       (unsigned long long)(((u64)si.totalram * si.mem_unit) >> 20));
+		return -1;
+	}
+	p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map %llu MiB of guest RAM: %s",
+		       (unsigned long long)(o->mem_size >> 20), strerror(errno));
+		return -1;
+	}
+	madvise(p, o->mem_size, MADV_HUGEPAGE);
+	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p };
+
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = o->mem_base,
+		.memory_size = o->mem_size,
+		.userspace_addr = (u64)(uintptr_t)p,
+	};
+	if (kvm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		pr_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vm_check_cap(struct vm *vm, long cap)
+{
+	int r = ioctl(vm->vm_fd >= 0 ? vm->vm_fd : vm->sys_fd, KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+int vm_create(struct vm *vm, struct run_opts *o)
+{
+	u64 ram_end = o->mem_base + o->mem_size;
+	int max_ipa, ipa, max_vcpus, type = 0;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->opts = o;
+	vm->vm_fd = -1;
+	vm->gic_fd = -1;
+	vm->next_spi = LKVM_SPI_VIRTIO_FIRST;
+	vm->next_virtio_base = LKVM_VIRTIO_MMIO_BASE;
+	vm->bus.trace = o->debug;
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
+
+	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0) {
+		pr_err("cannot open /dev/kvm: %s%s", strerror(errno),
+		       errno == ENOENT ? " (no KVM on this machine)" : "");
+		return -1;
+	}
+	if (ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		pr_err("/dev/kvm speaks an unknown KVM API version");
+		return -1;
+	}
+	if (ram_end < o->mem_base) {
+		pr_err("guest RAM wraps around the address space");
+		return -1;
+	}
+	max_ipa = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+	ipa = ipa_bits_for(ram_end);
+	if (max_ipa > 0 && ipa > max_ipa) {
+		pr_err("-m %llu MiB at 0x%llx needs a %d-bit guest physical address space; "
+		       "this host offers %d bits",
+		       (unsigned long long)(o->mem_size >> 20), (unsigned long long)o->mem_base,
+		       ipa, max_ipa);
+		return -1;
+	}
+	if (ipa > 40 && max_ipa > 0)
+		type = KVM_VM_TYPE_ARM_IPA_SIZE(ipa);
+	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, type);
+	if (vm->vm_fd < 0) {
+		pr_err("KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	max_vcpus = vm_check_cap(vm, KVM_CAP_MAX_VCPUS);
+	if (max_vcpus <= 0)
+		max_vcpus = vm_check_cap(vm, KVM_CAP_NR_VCPUS);
+	if (max_vcpus > 0 && o->nr_cpus > max_vcpus) {
+		pr_err("-c %d: this host's KVM allows at most %d vCPUs", o->nr_cpus, max_vcpus);
+		return -1;
+	}
+	vm->run_size = (size_t)ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->event_fd < 0) {
+		pr_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return vm_map_ram(vm);
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lkvm: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lkvm/builtin.h"
+#include "lkvm/options.h"
+#include "lkvm/util.h"
+
+#ifndef LKVM_VERSION
+#define LKVM_VERSION "0.1"
+#endif
+
+static int cmd_version(int argc, char **argv)
+{
+	printf("lkvm version %s\n", LKVM_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", cmd_run, "start a virtual machine" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "list commands, or 'lkvm help run'" },
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "run")) {
+		run_usage(stdout);
+		return 0;
+	}
+	printf("usage: lkvm COMMAND [options]\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].help);
+	printf("\n'lkvm run --help' lists the options of run.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return LKVM_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(0, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	pr_err("unknown command '%s' (see 'lkvm help')", argv[1]);
+	return LKVM_EXIT_USAGE;
+}
