@@ -16,6 +16,7 @@
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
 #include "lkvm/power.h"
+#include "lkvm/psci.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/term.h"
 #include "lkvm/uart8250.h"

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `lkvm run` option parsing: kvmtool spellings, defaults, and every refusal. */
+#include <string.h>
+
+#include "lkvm/layout.h"
+#include "lkvm/options.h"
+#include "tap.h"
+
+static int parse(struct run_opts *o, const char *line)
+{
+	char buf[512], *argv[32];
+	int argc = 0;
+
+	strcpy(buf, line);
+	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return parse_run_options(argc, argv, o);
+}
+
+int main(void)
+{
+	struct run_opts o;
+	char *s;
+
+	tap_plan(33);
+
+	tap_ok(parse(&o, "run -k Image -c 2 -m 256 -p quiet") == 0 && !strcmp(o.kernel, "Image") &&
+		       o.nr_cpus == 2 && o.mem_size == 256 * SZ_1M && !strcmp(o.params, "quiet"),
+	       "short options -k -c -m -p");
+	tap_ok(parse(&o, "run --kernel K --initrd I --params P --mem 1G --cpus 4") == 0 &&
+		       !strcmp(o.initrd, "I") && o.mem_size == SZ_1G && o.nr_cpus == 4,
+	       "long options and a G suffix");
+	tap_ok(parse(&o, "run -k K -c 3") == 0 && o.mem_size == 64 * SZ_1M * 6,
+	       "default memory grows with vCPUs as kvmtool's (64 MiB * (cpus + 3))");
+	tap_ok(parse(&o, "run -k K -m 512@0x100000000") == 0 && o.mem_base == 0x100000000ULL,
+	       "-m size@addr moves RAM");
+	tap_ok(o.mem_size == 512 * SZ_1M, "size of size@addr is in MiB");
+	tap_ok(parse(&o, "run K") == 0 && !strcmp(o.kernel, "K"), "bare kernel argument");
+	tap_ok(parse(&o, "run -k K -d a.img -d b.img,ro") == 0 && o.nr_disks == 2 &&
+		       !strcmp(o.disks[1].path, "b.img") && o.disks[1].readonly &&
+		       !o.disks[0].readonly,
+	       "repeatable -d with ,ro");
+	tap_ok(parse(&o, "run -k K --console virtio --rng --pmu --nodefaults") == 0 &&
+		       o.console == CONSOLE_VIRTIO && o.rng && o.pmu && o.nodefaults,
+	       "device and flag options");
+	tap_ok(parse(&o, "run --nodefaults --network mode=none --loglevel=warning --kernel T.flat "
+			 "-c 1 -m 128 --params ARGS --irqchip=gicv3") == 0,
+	       "kvm-unit-tests' command line is accepted");
+	tap_ok(parse(&o, "run -k K --psci-version 1.1") == 0 && o.psci_version == 0x10001,
+	       "--psci-version 1.1 encodes as 0x10001");
+	tap_ok(parse(&o, "run -k K --psci-version 0.2") == 0 && o.psci_version == 0x2,
+	       "--psci-version 0.2 encodes as 0x2");
+	tap_ok(parse(&o, "run -k K --sve-max-vl 256") == 0 && o.sve_max_vl == 256,
+	       "--sve-max-vl 256");
+	tap_ok(parse(&o, "run -k K --debug") == 0 && o.debug && o.log_level == LOG_DEBUG,
+	       "--debug implies debug logging");
+
+	tap_ok(parse(&o, "run -k K -m 0") == -1, "-m 0 is refused");
+	tap_ok(parse(&o, "run -k K -m 8") == -1, "-m below 16 MiB is refused");
+	tap_ok(parse(&o, "run -k K -m lots") == -1, "-m junk is refused");
+	tap_ok(parse(&o, "run -k K -m 99999999999999999999") == -1, "-m overflow is refused");
+	tap_ok(parse(&o, "run -k K -m -5") == -1, "negative -m is refused");
+	tap_ok(parse(&o, "run -k K -m 64@0x1000") == -1, "RAM below the device area is refused");
+	tap_ok(parse(&o, "run -k K -c 0") == -1, "-c 0 is refused (kvmtool takes the default)");
+	tap_ok(parse(&o, "run -k K -c two") == -1, "-c junk is refused");
+	tap_ok(parse(&o, "run -k K --sve-max-vl 200") == -1, "--sve-max-vl not a multiple of 128");
+	tap_ok(parse(&o, "run -k K --sve-max-vl 4096") == -1, "--sve-max-vl above 2048");
+	tap_ok(parse(&o, "run -k K --psci-version 2.0") == -1, "unknown PSCI version refused");
+	tap_ok(parse(&o, "run -k K --irqchip gicv2") == -1, "--irqchip gicv2 refused");
+	tap_ok(parse(&o, "run -k K --network mode=tap") == -1, "networking refused for now");
+	tap_ok(parse(&o, "run -k K --bogus") == -1, "unknown long option refused");
+	tap_ok(parse(&o, "run -k") == -1, "missing option value refused");
+	tap_ok(parse(&o, "run -c 1") == -1, "no kernel refused");
+	tap_ok(parse(&o, "run -k K -d a.img,rw") == -1, "unknown disk flag refused");
+
+	parse(&o, "run -k K -p quiet");
+	s = build_bootargs(&o);
+	tap_ok(!strcmp(s, "console=ttyS0 earlycon=uart8250,mmio,0x1000000 quiet"),
+	       "default command line leads with the serial console: '%s'", s);
+	free(s);
+	parse(&o, "run -k K --nodefaults -p exactly");
+	s = build_bootargs(&o);
+	tap_ok(!strcmp(s, "exactly"), "--nodefaults passes -p alone");
+	free(s);
+	parse(&o, "run -k K -d disk.img");
+	s = build_bootargs(&o);
+	tap_ok(strstr(s, "root=/dev/vda rw") != NULL, "a disk without initrd becomes root");
+	free(s);
+	return tap_done();
+}
