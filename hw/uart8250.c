@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 16550A UART, as Linux's 8250 driver, its earlycon and bare polling payloads
+ * use it.  Transmission is instant: THR is always empty, so LSR.THRE and TEMT
+ * always read set and a THRE interrupt comes back as soon as a byte is sent.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <libfdt.h>
+
+#include "lkvm/layout.h"
+#include "lkvm/uart8250.h"
+
+/* Register offsets (reg-shift 0). */
+#define UART_RX		0	/* RBR, read, DLAB = 0 */
+#define UART_TX		0	/* THR, write, DLAB = 0 */
+#define UART_DLL	0	/* DLAB = 1 */
+#define UART_IER	1
+#define UART_DLM	1	/* DLAB = 1 */
+#define UART_IIR	2	/* read */
+#define UART_FCR	2	/* write */
+#define UART_LCR	3
+#define UART_MCR	4
+#define UART_LSR	5
+#define UART_MSR	6
+#define UART_SCR	7
+
+#define IER_RDI		0x01
+#define IER_THRI	0x02
+#define IER_RLSI	0x04
+#define IER_MSI		0x08
+#define IER_MASK	0x0f
+
+#define IIR_NO_INT	0x01
+#define IIR_MSI		0x00
+#define IIR_THRI	0x02
+#define IIR_RDI		0x04
+#define IIR_RLSI	0x06
+#define IIR_RX_TIMEOUT	0x0c
+#define IIR_FIFO_ON	0xc0
+
+#define FCR_ENABLE	0x01
+#define FCR_CLEAR_RX	0x02
+#define FCR_CLEAR_TX	0x04
+#define FCR_TRIG_MASK	0xc0
+
+#define LCR_DLAB	0x80
+
+#define MCR_DTR		0x01
+#define MCR_RTS		0x02
+#define MCR_OUT1	0x04
+#define MCR_OUT2	0x08
+#define MCR_LOOP	0x10
+#define MCR_MASK	0x1f
+
+#define LSR_DR		0x01
+#define LSR_OE		0x02
+#define LSR_ERR_MASK	0x1e	/* OE, PE, FE, BI: the line-status interrupt sources */
+#define LSR_THRE	0x20
+#define LSR_TEMT	0x40
+
+#define MSR_DCTS	0x01
+#define MSR_DDSR	0x02
+#define MSR_TERI	0x04
+#define MSR_DDCD	0x08
+#define MSR_DELTA_MASK	0x0f
+#define MSR_CTS		0x10
+#define MSR_DSR		0x20
+#define MSR_RI		0x40
+#define MSR_DCD		0x80
+
+/* A host terminal is always there: carrier, data set ready, clear to send. */
+#define MSR_HOST_LINES	(MSR_DCD | MSR_DSR | MSR_CTS)
+
+/* 1.8432 MHz / 16 / 12 = 9600 baud: a divisor the guest can read back before it sets one. */
+#define UART_DEFAULT_DIVISOR	12
+#define UART_CLOCK_HZ		1843200
+
+#define GIC_SPI			0
+#define IRQ_TYPE_LEVEL_HIGH	4
+
+struct uart {
+	pthread_mutex_t lock;
+	int out_fd;
+
+	u8 ier, fcr, lcr, mcr, lsr, msr, scr;
+	u8 dll, dlm;
+	u8 last_rx;		/* what RBR reads when there is nothing new */
+	bool thr_ipending;	/* a THRE interrupt not yet acknowledged */
+	bool irq_level;		/* the line as last driven */
+
+	/* Receive buffer (stands in for the 16-byte FIFO): a ring. */
+	u8 *rx;
+	size_t rx_head, rx_count;
+	size_t rx_dropped;
+};
+
+static struct uart *to_uart(struct device *dev)
+{
+	return dev->priv;
+}
+
+static unsigned int rx_trigger_level(const struct uart *u)
+{
+	static const unsigned int levels[] = { 1, 4, 8, 14 };
+
+	return levels[(u->fcr & FCR_TRIG_MASK) >> 6];
+}
+
+/* The IIR value for the current state, highest-priority source first. */
+static u8 uart_iir(const struct uart *u)
+{
+	u8 fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
+
+	if ((u->ier & IER_RLSI) && (u->lsr & LSR_ERR_MASK))
+		return fifo | IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count) {
+		/*
+		 * Input arrives in bursts and nothing follows a short one, so
+		 * below the trigger level a real FIFO would time out; Linux
+		 * treats both alike.
+		 */
+		if (fifo && u->rx_count < rx_trigger_level(u))
+			return fifo | IIR_RX_TIMEOUT;
+		return fifo | IIR_RDI;
+	}
+	if ((u->ier & IER_THRI) && u->thr_ipending)
+		return fifo | IIR_THRI;
+	if ((u->ier & IER_MSI) && (u->msr & MSR_DELTA_MASK))
+		return fifo | IIR_MSI;
+	return fifo | IIR_NO_INT;
+}
+
+/* Drive the level line; called after every change that can move IIR. */
+static void uart_update_irq(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+	bool level = !(uart_iir(u) & IIR_NO_INT);
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		irq_pin_set(&dev->irq, level);
+	}
+}
+
+static void rx_clear(struct uart *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+	u->lsr &= ~LSR_DR;
+}
+
+static void rx_push(struct uart *u, const u8 *buf, size_t len)
+{
+	size_t room = UART8250_RX_BUF_SIZE - u->rx_count;
+	size_t n = min_t(size_t, len, room);
+
+	for (size_t i = 0; i < n; i++)
+		u->rx[(u->rx_head + u->rx_count + i) % UART8250_RX_BUF_SIZE] = buf[i];
+	u->rx_count += n;
+	if (u->rx_count)
+		u->lsr |= LSR_DR;
+	if (n < len) {
+		/* The guest is not reading: tell it through LSR.OE, as a real UART would. */
+		u->lsr |= LSR_OE;
+		u->rx_dropped += len - n;
+		pr_debug("uart: receive buffer full, dropped %zu bytes (%zu so far)", len - n,
+			 u->rx_dropped);
+	}
+}
+
+static u8 rx_pop(struct uart *u)
+{
+	if (u->rx_count) {
+		u->last_rx = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % UART8250_RX_BUF_SIZE;
+		u->rx_count--;
+	}
+	if (!u->rx_count)
+		u->lsr &= ~LSR_DR;
+	return u->last_rx;
+}
+
+/* Modem status lines as the guest sees them, with the delta bits they imply. */
+static void msr_update(struct uart *u)
+{
+	u8 old = u->msr, now = 0, changed, delta;
+
+	if (u->mcr & MCR_LOOP) {
+		/* Loopback wires the modem outputs back to the inputs. */
+		if (u->mcr & MCR_RTS)
+			now |= MSR_CTS;
+		if (u->mcr & MCR_DTR)
+			now |= MSR_DSR;
+		if (u->mcr & MCR_OUT1)
+			now |= MSR_RI;
+		if (u->mcr & MCR_OUT2)
+			now |= MSR_DCD;
+	} else {
+		now = MSR_HOST_LINES;
+	}
+	changed = old ^ now;
+	delta = old & MSR_DELTA_MASK;
+
+	if (changed & MSR_CTS)
+		delta |= MSR_DCTS;
+	if (changed & MSR_DSR)
+		delta |= MSR_DDSR;
+	if ((old & MSR_RI) && !(now & MSR_RI))
+		delta |= MSR_TERI;
+	if (changed & MSR_DCD)
+		delta |= MSR_DDCD;
+	u->msr = now | delta;
+}
+
+static void uart_transmit(struct uart *u, u8 c)
+{
+	if (u->mcr & MCR_LOOP)
+		rx_push(u, &c, 1);
+	else if (u->out_fd >= 0 && write_all(u->out_fd, &c, 1) < 0)
+		pr_debug("uart: output lost: %d", errno);
+	/* Sent at once: THR is empty again and says so. */
+	u->thr_ipending = true;
+}
+
+static void uart_write(struct device *dev, u64 offset, u8 val)
+{
+	struct uart *u = to_uart(dev);
+	bool dlab = u->lcr & LCR_DLAB;
+
+	switch (offset) {
+	case UART_TX:
+		if (dlab) {
+			u->dll = val;
+			break;
+		}
+		u->thr_ipending = false;
+		uart_transmit(u, val);
+		break;
+	case UART_IER:
+		if (dlab) {
+			u->dlm = val;
+			break;
+		}
+		/* Enabling ETBEI with THR empty raises THRE again (Linux probes this). */
+		if ((val & IER_THRI) && !(u->ier & IER_THRI))
+			u->thr_ipending = true;
+		else if (!(val & IER_THRI))
+			u->thr_ipending = false;
+		u->ier = val & IER_MASK;
+		break;
+	case UART_FCR:
+		/* Switching the FIFOs on or off empties them. */
+		if ((val ^ u->fcr) & FCR_ENABLE)
+			rx_clear(u);
+		if (val & FCR_ENABLE) {
+			if (val & FCR_CLEAR_RX)
+				rx_clear(u);
+			u->fcr = val & (FCR_ENABLE | FCR_TRIG_MASK);
+		} else {
+			u->fcr = 0;
+		}
+		break;
+	case UART_LCR:
+		u->lcr = val;
+		break;
+	case UART_MCR:
+		u->mcr = val & MCR_MASK;
+		msr_update(u);
+		break;
+	case UART_LSR:
+	case UART_MSR:
+		/* Read-only here (factory test registers on real parts). */
+		break;
+	case UART_SCR:
+		u->scr = val;
+		break;
+	}
+}
+
+static u8 uart_read(struct device *dev, u64 offset)
+{
+	struct uart *u = to_uart(dev);
+	bool dlab = u->lcr & LCR_DLAB;
+	u8 val = 0;
+
+	switch (offset) {
+	case UART_RX:
+		val = dlab ? u->dll : rx_pop(u);
+		break;
+	case UART_IER:
+		val = dlab ? u->dlm : u->ier;
+		break;
+	case UART_IIR:
+		val = uart_iir(u);
+		/* Reading IIR acknowledges THRE when THRE is what it reports. */
+		if ((val & 0x0f) == IIR_THRI)
+			u->thr_ipending = false;
+		break;
+	case UART_LCR:
+		val = u->lcr;
+		break;
+	case UART_MCR:
+		val = u->mcr;
+		break;
+	case UART_LSR:
+		val = u->lsr | LSR_THRE | LSR_TEMT;
+		u->lsr &= ~LSR_ERR_MASK;
+		break;
+	case UART_MSR:
+		val = u->msr;
+		u->msr &= ~MSR_DELTA_MASK;
+		break;
+	case UART_SCR:
+		val = u->scr;
+		break;
+	}
+	return val;
+}
+
+static void uart_mmio(struct device *dev, u64 offset, u8 *data, u32 len, bool is_write)
+{
+	struct uart *u = to_uart(dev);
+
+	pthread_mutex_lock(&u->lock);
+	if (is_write) {
+		uart_write(dev, offset, data[0]);
+	} else {
+		/* Any width is accepted; the register is the low byte. */
+		mmio_put(data, len, uart_read(dev, offset));
+	}
+	uart_update_irq(dev);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uart8250_receive(struct device *dev, const u8 *buf, size_t len)
+{
+	struct uart *u = to_uart(dev);
+
+	pthread_mutex_lock(&u->lock);
+	if (u->mcr & MCR_LOOP) {
+		/* Loopback disconnects the serial input. */
+		pr_debug("uart: loopback mode, dropped %zu bytes of input", len);
+	} else {
+		rx_push(u, buf, len);
+		uart_update_irq(dev);
+	}
+	pthread_mutex_unlock(&u->lock);
+}
+
+bool uart8250_irq_pending(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+	bool level;
+
+	pthread_mutex_lock(&u->lock);
+	level = u->irq_level;
+	pthread_mutex_unlock(&u->lock);
+	return level;
+}
+
+/* Power-on register values; unread input goes too, as on a real reset. */
+static void uart_power_on(struct uart *u)
+{
+	u->ier = 0;
+	u->fcr = 0;
+	u->lcr = 0;
+	u->mcr = 0;
+	u->lsr = LSR_THRE | LSR_TEMT;
+	u->msr = MSR_HOST_LINES;
+	u->scr = 0;
+	u->dll = UART_DEFAULT_DIVISOR;
+	u->dlm = 0;
+	u->last_rx = 0;
+	u->thr_ipending = false;
+	rx_clear(u);
+}
+
+static void uart_reset(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+
+	pthread_mutex_lock(&u->lock);
+	uart_power_on(u);
+	uart_update_irq(dev);
+	pthread_mutex_unlock(&u->lock);
+}
+
+static int uart_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
+{
+	char name[32];
+	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
+	int r;
+
+	snprintf(name, sizeof(name), "uart@%llx", (unsigned long long)dev->base);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "ns16550a");
+	if (!r)
+		r = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!r && dev->irq.set) {
+		fdt32_t irq[3] = { cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(dev->irq.spi),
+				   cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH) };
+
+		r = fdt_property_u32(fdt, "interrupt-parent", gic_phandle);
+		if (!r)
+			r = fdt_property(fdt, "interrupts", irq, sizeof(irq));
+	}
+	if (!r)
+		r = fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ);
+	if (!r)
+		r = fdt_end_node(fdt);
+	return r;
+}
+
+static void uart_exit(struct device *dev)
+{
+	struct uart *u = to_uart(dev);
+
+	/* The bus still walks its list after this: @dev itself stays. */
+	pthread_mutex_destroy(&u->lock);
+	free(u->rx);
+	free(u);
+	dev->priv = NULL;
+	dev->mmio = NULL;
+}
+
+struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
+{
+	struct device *dev = xzalloc(sizeof(*dev));
+	struct uart *u = xzalloc(sizeof(*u));
+
+	pthread_mutex_init(&u->lock, NULL);
+	u->out_fd = out_fd;
+	u->rx = xzalloc(UART8250_RX_BUF_SIZE);
+	uart_power_on(u);
+
+	dev->name = "uart8250";
+	dev->base = base;
+	dev->size = LKVM_UART_SIZE;
+	dev->irq = irq;
+	dev->priv = u;
+	dev->mmio = uart_mmio;
+	dev->fdt_node = uart_fdt_node;
+	dev->reset = uart_reset;
+	dev->exit = uart_exit;
+	return dev;
+}
