@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_VIRTIO_H
+#define LKVM_VIRTIO_H
+
+#include <pthread.h>
+#include <sys/uio.h>
+
+#include "lkvm/device.h"
+#include "lkvm/guest-mem.h"
+#include "lkvm/irq.h"
+#include "lkvm/util.h"
+
+/*
+ * virtio 1.x over MMIO (transport version 2), split virtqueues only.  Guest and
+ * host are both little-endian on every host lkvm supports, but the ring code
+ * still converts explicitly so the layout is never in doubt.
+ */
+
+/* Device status bits (virtio 1.2, 2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE	0x01
+#define VIRTIO_STATUS_DRIVER		0x02
+#define VIRTIO_STATUS_DRIVER_OK		0x04
+#define VIRTIO_STATUS_FEATURES_OK	0x08
+#define VIRTIO_STATUS_NEEDS_RESET	0x40
+#define VIRTIO_STATUS_FAILED		0x80
+
+/* Transport feature bits lkvm offers on every device. */
+#define VIRTIO_RING_F_INDIRECT_DESC	28
+#define VIRTIO_RING_F_EVENT_IDX		29
+#define VIRTIO_F_VERSION_1		32
+
+/* InterruptStatus bits. */
+#define VIRTIO_MMIO_INT_VRING		0x1
+#define VIRTIO_MMIO_INT_CONFIG		0x2
+
+/* The virtio-mmio register file (virtio 1.2, 4.2.2). */
+#define VIRTIO_MMIO_MAGIC_VALUE		0x000
+#define VIRTIO_MMIO_VERSION		0x004
+#define VIRTIO_MMIO_DEVICE_ID		0x008
+#define VIRTIO_MMIO_VENDOR_ID		0x00c
+#define VIRTIO_MMIO_DEVICE_FEATURES	0x010
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL	0x014
+#define VIRTIO_MMIO_DRIVER_FEATURES	0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL	0x024
+#define VIRTIO_MMIO_QUEUE_SEL		0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX	0x034
+#define VIRTIO_MMIO_QUEUE_NUM		0x038
+#define VIRTIO_MMIO_QUEUE_READY		0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS	0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
+#define VIRTIO_MMIO_STATUS		0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW	0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH	0x084
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW	0x090
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
+#define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
+#define VIRTIO_MMIO_CONFIG		0x100
+
+#define VIRTIO_MMIO_MAGIC		0x74726976u	/* "virt" */
+#define VIRTIO_MMIO_VENDOR_LKVM		0x4c4b564du	/* "LKVM" */
+
+/* Device ids. */
+#define VIRTIO_ID_BLOCK			2
+#define VIRTIO_ID_CONSOLE		3
+#define VIRTIO_ID_RNG			4
+
+/* Split ring layout (virtio 1.2, 2.7). */
+#define VIRTQ_DESC_F_NEXT		1
+#define VIRTQ_DESC_F_WRITE		2
+#define VIRTQ_DESC_F_INDIRECT		4
+#define VIRTQ_AVAIL_F_NO_INTERRUPT	1
+#define VIRTQ_DESC_SIZE			16
+
+/*
+ * Largest queue lkvm offers, and the most buffers one request may have (direct
+ * and indirect together): the spec caps a chain at the queue size.
+ */
+#define VIRTQ_MAX_SIZE			256
+#define VIRTQ_MAX_SEGS			VIRTQ_MAX_SIZE
+#define VIRTIO_MAX_QUEUES		2
+
+/* ---- split virtqueue (virtio/queue.c) ------------------------------------ */
+
+struct virtq {
+	/* Set up by the driver through the transport. */
+	u16 num;
+	bool ready;
+	u64 desc_gpa, avail_gpa, used_gpa;
+	bool event_idx, indirect;	/* negotiated features, fixed at enable time */
+
+	/* Host views of the rings, all from gmem_ptr() at enable time. */
+	const struct guest_mem *mem;
+	u8 *desc, *avail, *used;
+
+	u16 last_avail;		/* next avail entry the device will look at */
+	u16 used_idx;		/* the device's copy of used->idx */
+	u16 signalled_used;	/* used_idx when we last decided whether to interrupt */
+	bool signalled_valid;
+	bool broken;		/* the driver handed us garbage: stays broken until reset */
+};
+
+/*
+ * One descriptor chain, turned into host iovecs: the first @nr_out are
+ * device-readable, the next @nr_in device-writable.
+ */
+struct virtq_req {
+	u16 head;
+	unsigned int nr_out, nr_in;
+	u64 out_len, in_len;
+	struct iovec iov[VIRTQ_MAX_SEGS];
+};
+
+/* Forget everything the driver told us about this queue (reset). */
+void virtq_reset(struct virtq *vq);
+/*
+ * Map the rings the driver configured and start using the queue.  -1 (queue
+ * left disabled) when the size is not a power of two up to VIRTQ_MAX_SIZE or a
+ * ring is misaligned or not wholly in RAM.
+ */
+int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect);
+/*
+ * Take the next available chain.  1: @req filled; 0: nothing available; -1:
+ * the driver broke the ring rules (logged), the queue is now broken and the
+ * device must ask for a reset.
+ */
+int virtq_pop(struct virtq *vq, struct virtq_req *req);
+/* Return a chain with @len bytes written into its device-writable buffers. */
+void virtq_push(struct virtq *vq, u16 head, u32 len);
+/* After one or more pushes: does the driver want a used-buffer interrupt now? */
+bool virtq_should_notify(struct virtq *vq);
+
+/* Copy between a flat buffer and @n iovecs starting @off bytes in; returns bytes copied. */
+size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len);
+size_t buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
+		  size_t len);
+/*
+ * The iovecs covering bytes [off, off + len) of @iov into @out (room for @n);
+ * returns how many, and sets *@got to the bytes they cover (less than @len when
+ * @iov is shorter).
+ */
+unsigned int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
+		       struct iovec *out, size_t *got);
+
+/* ---- virtio-mmio transport (virtio/mmio.c) -------------------------------- */
+
+struct virtio_dev;
+
+/* What a device type supplies; the transport does everything else. */
+struct virtio_dev_ops {
+	u32 device_id;
+	unsigned int nr_queues;
+	/* The driver kicked queue @q (or DRIVER_OK was set).  Called with vdev->lock held. */
+	void (*notify)(struct virtio_dev *vdev, unsigned int q);
+	/* Optional, with the lock held: a config-space write (offset from 0x100). */
+	void (*config_write)(struct virtio_dev *vdev, u32 offset, const u8 *data, u32 len);
+	/* Optional, with the lock held: device-specific part of a reset. */
+	void (*reset)(struct virtio_dev *vdev);
+	/* Optional: release host resources at exit. */
+	void (*exit)(struct virtio_dev *vdev);
+};
+
+struct virtio_dev {
+	struct device dev;
+	const struct virtio_dev_ops *ops;
+	const struct guest_mem *mem;
+
+	/* Taken by the MMIO handler and by anything feeding the device from another thread. */
+	pthread_mutex_t lock;
+
+	u64 host_features;	/* device-specific bits; the transport adds its own */
+	const u8 *config;	/* device config space, read-only to the driver */
+	u32 config_size;
+	u32 config_generation;
+
+	u32 status;
+	u64 driver_features;
+	u32 device_features_sel, driver_features_sel;
+	u32 queue_sel;
+	u32 isr;
+	bool irq_level;
+	struct virtq vqs[VIRTIO_MAX_QUEUES];
+	bool exited;
+};
+
+/*
+ * Set up @vdev as a struct device named @name at @base.  Device types embed
+ * struct virtio_dev first in their own allocation (freed as one) and fill in
+ * ops, host_features and config.
+ */
+void virtio_mmio_init(struct virtio_dev *vdev, const char *name, const struct guest_mem *mem,
+		      u64 base, struct irq_pin irq);
+/* With the lock held: status has DRIVER_OK and not NEEDS_RESET, and queue @q is enabled. */
+bool virtio_queue_live(struct virtio_dev *vdev, unsigned int q);
+/* With the lock held: interrupt the driver if it wants to hear about used buffers on @q. */
+void virtio_queue_signal(struct virtio_dev *vdev, unsigned int q);
+/* With the lock held: the driver broke the rules; set NEEDS_RESET and tell it. */
+void virtio_dev_fail(struct virtio_dev *vdev);
+/* Recover the virtio_dev behind a struct device from a create function. */
+struct virtio_dev *to_virtio_dev(struct device *dev);
+/* Run exit (once) and free; for tests and for callers that never add the device to a bus. */
+void virtio_device_destroy(struct device *dev);
+
+/* ---- devices --------------------------------------------------------------- */
+
+/* All return a device ready for device_bus_add(), or NULL after one pr_err(). */
+struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
+				 const char *path, bool readonly);
+struct device *virtio_console_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
+				     int out_fd);
+struct device *virtio_rng_create(const struct guest_mem *mem, u64 base, struct irq_pin irq);
+
+/* Host input for the console (any thread); what the guest cannot take yet is buffered. */
+void virtio_console_receive(struct device *dev, const u8 *buf, size_t len);
+/* How much host input the console holds before dropping more. */
+#define VIRTIO_CONSOLE_INBUF		(64 * 1024)
+
+#endif

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* virtio-blk (virtio 1.2, 5.2) on a raw image file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lkvm/virtio.h"
+
+#define VIRTIO_BLK_F_SEG_MAX	2
+#define VIRTIO_BLK_F_RO		5
+#define VIRTIO_BLK_F_BLK_SIZE	6
+#define VIRTIO_BLK_F_FLUSH	9
+
+#define VIRTIO_BLK_T_IN		0
+#define VIRTIO_BLK_T_OUT	1
+#define VIRTIO_BLK_T_FLUSH	4
+#define VIRTIO_BLK_T_GET_ID	8
+
+#define VIRTIO_BLK_S_OK		0
+#define VIRTIO_BLK_S_IOERR	1
+#define VIRTIO_BLK_S_UNSUPP	2
+
+#define VIRTIO_BLK_ID_BYTES	20
+#define SECTOR_SHIFT		9
+#define SECTOR_SIZE		(1u << SECTOR_SHIFT)
+#define BLK_HDR_SIZE		16	/* le32 type, le32 reserved, le64 sector */
+
+/* Config space up to blk_size; the fields past it need features we do not offer. */
+#define CFG_CAPACITY		0
+#define CFG_SEG_MAX		12
+#define CFG_BLK_SIZE		20
+#define CFG_SIZE		24
+
+struct virtio_blk {
+	struct virtio_dev vdev;		/* first: the whole struct is freed as one */
+	int fd;
+	bool readonly;
+	u64 capacity;			/* in 512-byte sectors */
+	char id[VIRTIO_BLK_ID_BYTES];
+	u8 config[CFG_SIZE];
+	struct virtq_req req;
+	struct iovec data[VIRTQ_MAX_SEGS];
+};
+
+static void put_le32(u8 *p, u32 v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void put_le64(u8 *p, u64 v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static u64 get_le(const u8 *p, int n)
+{
+	u64 v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (u64)p[i] << (8 * i);
+	return v;
+}
+
+/* preadv/pwritev the whole of @iov (which is consumed), retrying short transfers and EINTR. */
+static int rw_all(int fd, struct iovec *iov, unsigned int n, u64 off, bool write)
+{
+	while (n) {
+		ssize_t r = write ? pwritev(fd, iov, (int)n, (off_t)off)
+				  : preadv(fd, iov, (int)n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;	/* the file shrank under us */
+		off += (u64)r;
+		while (n && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (u8 *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+/* Sectors [sector, sector + len / 512) must be whole sectors inside the disk. */
+static bool range_ok(const struct virtio_blk *b, u64 sector, u64 len)
+{
+	if (len % SECTOR_SIZE)
+		return false;
+	return sector <= b->capacity && (len >> SECTOR_SHIFT) <= b->capacity - sector;
+}
+
+static u8 do_rw(struct virtio_blk *b, u64 sector, const struct iovec *iov, unsigned int n,
+		size_t off, u64 len, bool write)
+{
+	size_t got;
+	unsigned int k;
+	int r;
+
+	if (write && b->readonly)
+		return VIRTIO_BLK_S_IOERR;
+	if (!range_ok(b, sector, len)) {
+		pr_debug("virtio-blk: sectors %llu+%llu bytes beyond capacity %llu",
+			 (unsigned long long)sector, (unsigned long long)len,
+			 (unsigned long long)b->capacity);
+		return VIRTIO_BLK_S_IOERR;
+	}
+	k = iov_slice(iov, n, off, len, b->data, &got);
+	r = rw_all(b->fd, b->data, k, sector << SECTOR_SHIFT, write);
+	if (r < 0) {
+		pr_warn("virtio-blk: %s at sector %llu: %s", write ? "write" : "read",
+			(unsigned long long)sector, strerror(-r));
+		return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+/* Serve one request; returns the bytes written into the driver's buffers. */
+static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
+{
+	const struct iovec *out = req->iov, *in = req->iov + req->nr_out;
+	u8 hdr[BLK_HDR_SIZE], status;
+	u64 sector, dlen;
+	u32 type, written = 0;
+
+	/* The status byte is the last writable byte; without one there is no reply. */
+	if (!req->in_len) {
+		pr_warn("virtio-blk: request without a status byte dropped");
+		return 0;
+	}
+	dlen = req->in_len - 1;
+	if (iov_to_buf(out, req->nr_out, 0, hdr, sizeof(hdr)) < sizeof(hdr)) {
+		status = VIRTIO_BLK_S_IOERR;
+		goto done;
+	}
+	type = (u32)get_le(hdr, 4);
+	sector = get_le(hdr + 8, 8);
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+		status = do_rw(b, sector, in, req->nr_in, 0, dlen, false);
+		if (status == VIRTIO_BLK_S_OK)
+			written = (u32)dlen;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		status = do_rw(b, sector, out, req->nr_out, BLK_HDR_SIZE,
+			       req->out_len - BLK_HDR_SIZE, true);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		status = fsync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		written = (u32)buf_to_iov(in, req->nr_in, 0, b->id,
+					  min_t(u64, dlen, VIRTIO_BLK_ID_BYTES));
+		status = VIRTIO_BLK_S_OK;
+		break;
+	default:
+		pr_debug("virtio-blk: unsupported request type %u", type);
+		status = VIRTIO_BLK_S_UNSUPP;
+	}
+done:
+	buf_to_iov(in, req->nr_in, dlen, &status, 1);
+	return written + 1;
+}
+
+static void blk_notify(struct virtio_dev *vd, unsigned int q)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vdev);
+	struct virtq *vq = &vd->vqs[q];
+	int r;
+
+	while ((r = virtq_pop(vq, &b->req)) > 0)
+		virtq_push(vq, b->req.head, blk_request(b, &b->req));
+	if (r < 0)
+		virtio_dev_fail(vd);
+	virtio_queue_signal(vd, q);
+}
+
+static void blk_exit(struct virtio_dev *vd)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vdev);
+
+	if (b->fd < 0)
+		return;
+	if (!b->readonly && fsync(b->fd) < 0)
+		pr_warn("virtio-blk: fsync: %s", strerror(errno));
+	close(b->fd);
+	b->fd = -1;
+}
+
+static const struct virtio_dev_ops blk_ops = {
+	.device_id = VIRTIO_ID_BLOCK,
+	.nr_queues = 1,
+	.notify = blk_notify,
+	.exit = blk_exit,
+};
+
+static int open_disk(const char *path, bool readonly, u64 *size)
+{
+	struct stat st;
+	off_t end;
+	int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+
+	if (fd < 0) {
+		pr_err("disk %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		pr_err("disk %s: not a regular file or block device", path);
+		goto fail;
+	}
+	/* Readers share, a writer is alone: two VMs never write one disk. */
+	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			pr_err("disk %s: in use by another process%s", path,
+			       readonly ? " for writing" : "");
+		else
+			pr_err("disk %s: flock: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* lseek, not st_size, so block devices report their size too. */
+	end = lseek(fd, 0, SEEK_END);
+	if (end < 0) {
+		pr_err("disk %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	*size = (u64)end;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
+				 const char *path, bool readonly)
+{
+	struct virtio_blk *b;
+	const char *name;
+	u64 size;
+	int fd = open_disk(path, readonly, &size);
+
+	if (fd < 0)
+		return NULL;
+	if (size % SECTOR_SIZE)
+		pr_warn("disk %s: size is not a multiple of 512; the tail is not visible", path);
+
+	b = xzalloc(sizeof(*b));
+	b->fd = fd;
+	b->readonly = readonly;
+	b->capacity = size >> SECTOR_SHIFT;
+	/* The serial the guest sees (/sys/block/vdX/serial): the file's name. */
+	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	memcpy(b->id, name, strnlen(name, sizeof(b->id)));
+
+	put_le64(b->config + CFG_CAPACITY, b->capacity);
+	/* Header and status take two descriptors of a chain. */
+	put_le32(b->config + CFG_SEG_MAX, VIRTQ_MAX_SEGS - 2);
+	put_le32(b->config + CFG_BLK_SIZE, SECTOR_SIZE);
+
+	b->vdev.ops = &blk_ops;
+	b->vdev.config = b->config;
+	b->vdev.config_size = CFG_SIZE;
+	b->vdev.host_features = BIT(VIRTIO_BLK_F_SEG_MAX) | BIT(VIRTIO_BLK_F_BLK_SIZE) |
+				BIT(VIRTIO_BLK_F_FLUSH) | (readonly ? BIT(VIRTIO_BLK_F_RO) : 0);
+	virtio_mmio_init(&b->vdev, "virtio-blk", mem, base, irq);
+	return &b->vdev.dev;
+}

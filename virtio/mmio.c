@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtio-mmio transport, version 2 (virtio 1.2, 4.2).  Device types plug in
+ * through struct virtio_dev_ops; this file owns the register file, feature
+ * negotiation, queue setup, the status state machine and the interrupt line.
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lkvm/layout.h"
+#include "lkvm/virtio.h"
+
+#define TRANSPORT_FEATURES \
+	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX))
+
+struct virtio_dev *to_virtio_dev(struct device *dev)
+{
+	return container_of(dev, struct virtio_dev, dev);
+}
+
+static u64 device_features(const struct virtio_dev *vd)
+{
+	return vd->host_features | TRANSPORT_FEATURES;
+}
+
+/* Level-triggered: the line follows InterruptStatus. */
+static void update_irq(struct virtio_dev *vd)
+{
+	bool level = vd->isr != 0;
+
+	if (level != vd->irq_level) {
+		vd->irq_level = level;
+		irq_pin_set(&vd->dev.irq, level);
+	}
+}
+
+bool virtio_queue_live(struct virtio_dev *vd, unsigned int q)
+{
+	return q < vd->ops->nr_queues && vd->vqs[q].ready && !vd->vqs[q].broken &&
+	       (vd->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(vd->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+void virtio_queue_signal(struct virtio_dev *vd, unsigned int q)
+{
+	if (q < vd->ops->nr_queues && virtq_should_notify(&vd->vqs[q])) {
+		vd->isr |= VIRTIO_MMIO_INT_VRING;
+		update_irq(vd);
+	}
+}
+
+void virtio_dev_fail(struct virtio_dev *vd)
+{
+	if (vd->status & VIRTIO_STATUS_NEEDS_RESET)
+		return;
+	vd->status |= VIRTIO_STATUS_NEEDS_RESET;
+	/* The spec wants a configuration-change interrupt with NEEDS_RESET. */
+	vd->isr |= VIRTIO_MMIO_INT_CONFIG;
+	update_irq(vd);
+}
+
+/* Back to power-on state, keeping what the device itself owns (files, buffers). */
+static void do_reset(struct virtio_dev *vd)
+{
+	vd->status = 0;
+	vd->driver_features = 0;
+	vd->device_features_sel = 0;
+	vd->driver_features_sel = 0;
+	vd->queue_sel = 0;
+	vd->isr = 0;
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		virtq_reset(&vd->vqs[q]);
+	if (vd->ops->reset)
+		vd->ops->reset(vd);
+	update_irq(vd);
+}
+
+static void notify_all(struct virtio_dev *vd)
+{
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		if (virtio_queue_live(vd, q))
+			vd->ops->notify(vd, q);
+}
+
+static void write_status(struct virtio_dev *vd, u32 v)
+{
+	u32 old = vd->status;
+
+	if (!v) {
+		do_reset(vd);
+		return;
+	}
+	v &= 0xff;
+	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
+		u64 f = vd->driver_features;
+
+		/* A modern-only device: refuse drivers that did not take VERSION_1. */
+		if ((f & ~device_features(vd)) || !(f & BIT(VIRTIO_F_VERSION_1))) {
+			pr_debug("%s: refusing driver features 0x%llx", vd->dev.name,
+				 (unsigned long long)f);
+			v &= ~VIRTIO_STATUS_FEATURES_OK;
+		}
+	}
+	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(v & VIRTIO_STATUS_FEATURES_OK)) {
+		pr_debug("%s: DRIVER_OK without FEATURES_OK ignored", vd->dev.name);
+		v &= ~VIRTIO_STATUS_DRIVER_OK;
+	}
+	vd->status = v | (old & VIRTIO_STATUS_NEEDS_RESET);
+	/* Kicks sent before DRIVER_OK were ignored; catch up on them now. */
+	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+		notify_all(vd);
+}
+
+static struct virtq *cur_queue(struct virtio_dev *vd)
+{
+	return vd->queue_sel < vd->ops->nr_queues ? &vd->vqs[vd->queue_sel] : NULL;
+}
+
+static void set_lo(u64 *r, u32 v)
+{
+	*r = (*r & ~0xffffffffULL) | v;
+}
+
+static void set_hi(u64 *r, u32 v)
+{
+	*r = (*r & 0xffffffffULL) | ((u64)v << 32);
+}
+
+static void queue_write(struct virtio_dev *vd, u64 off, u32 v)
+{
+	struct virtq *vq = cur_queue(vd);
+	u64 f = vd->driver_features;
+
+	if (!vq)
+		return;
+	if (off == VIRTIO_MMIO_QUEUE_READY) {
+		if (!v) {
+			vq->ready = false;
+			return;
+		}
+		if (vq->ready)
+			return;
+		if (virtq_enable(vq, vd->mem, f & BIT(VIRTIO_RING_F_EVENT_IDX),
+				 f & BIT(VIRTIO_RING_F_INDIRECT_DESC)) < 0)
+			virtio_dev_fail(vd);
+		return;
+	}
+	/* The layout of a live queue is fixed. */
+	if (vq->ready) {
+		pr_debug("%s: queue %u register 0x%llx written while ready", vd->dev.name,
+			 vd->queue_sel, (unsigned long long)off);
+		return;
+	}
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_NUM:
+		/* 0 for out-of-range sizes, refused by virtq_enable(). */
+		vq->num = v > VIRTQ_MAX_SIZE ? 0 : (u16)v;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW: set_lo(&vq->desc_gpa, v); break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH: set_hi(&vq->desc_gpa, v); break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW: set_lo(&vq->avail_gpa, v); break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH: set_hi(&vq->avail_gpa, v); break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW: set_lo(&vq->used_gpa, v); break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH: set_hi(&vq->used_gpa, v); break;
+	}
+}
+
+static void reg_write(struct virtio_dev *vd, u64 off, u32 v)
+{
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		vd->device_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		vd->driver_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		/* Frozen once accepted. */
+		if (vd->status & VIRTIO_STATUS_FEATURES_OK)
+			break;
+		if (vd->driver_features_sel == 0)
+			set_lo(&vd->driver_features, v);
+		else if (vd->driver_features_sel == 1)
+			set_hi(&vd->driver_features, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		vd->queue_sel = v;
+		break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		queue_write(vd, off, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		/* Handled right here, on the vCPU that kicked. */
+		if (virtio_queue_live(vd, v))
+			vd->ops->notify(vd, v);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		vd->isr &= ~v;
+		update_irq(vd);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		write_status(vd, v);
+		break;
+	default:
+		pr_debug("%s: write to read-only or unknown register 0x%llx", vd->dev.name,
+			 (unsigned long long)off);
+	}
+}
+
+static u32 reg_read(struct virtio_dev *vd, u64 off)
+{
+	struct virtq *vq = cur_queue(vd);
+	u64 f = device_features(vd);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE: return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION: return 2;
+	case VIRTIO_MMIO_DEVICE_ID: return vd->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID: return VIRTIO_MMIO_VENDOR_LKVM;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		if (vd->device_features_sel > 1)
+			return 0;
+		return (u32)(f >> (32 * vd->device_features_sel));
+	case VIRTIO_MMIO_QUEUE_NUM_MAX: return vq ? VIRTQ_MAX_SIZE : 0;
+	case VIRTIO_MMIO_QUEUE_READY: return vq ? vq->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS: return vd->isr;
+	case VIRTIO_MMIO_STATUS: return vd->status;
+	case VIRTIO_MMIO_CONFIG_GENERATION: return vd->config_generation;
+	}
+	pr_debug("%s: read of write-only or unknown register 0x%llx", vd->dev.name,
+		 (unsigned long long)off);
+	return 0;
+}
+
+static void virtio_mmio_access(struct device *dev, u64 off, u8 *data, u32 len, bool is_write)
+{
+	struct virtio_dev *vd = to_virtio_dev(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		u64 c = off - VIRTIO_MMIO_CONFIG;
+		bool inside = c < vd->config_size && len <= vd->config_size - c;
+
+		if (!is_write) {
+			memset(data, 0, len);
+			if (inside)
+				memcpy(data, vd->config + c, len);
+		} else if (inside && vd->ops->config_write) {
+			vd->ops->config_write(vd, (u32)c, data, len);
+		}
+	} else if (len != 4 || (off & 3)) {
+		/* The register file is 32-bit only (4.2.2.2). */
+		pr_debug("%s: %u-byte access to register 0x%llx ignored", dev->name, len,
+			 (unsigned long long)off);
+		if (!is_write)
+			memset(data, 0, len);
+	} else if (is_write) {
+		reg_write(vd, off, (u32)mmio_get(data, 4));
+	} else {
+		mmio_put(data, 4, reg_read(vd, off));
+	}
+	pthread_mutex_unlock(&vd->lock);
+}
+
+static int virtio_mmio_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
+{
+	char name[32];
+	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
+	/* GIC_SPI, the SPI number, IRQ_TYPE_LEVEL_HIGH. */
+	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq.spi), cpu_to_fdt32(4) };
+	int r;
+
+	snprintf(name, sizeof(name), "virtio@%llx", (unsigned long long)dev->base);
+	if ((r = fdt_begin_node(fdt, name)) ||
+	    (r = fdt_property_string(fdt, "compatible", "virtio,mmio")) ||
+	    (r = fdt_property(fdt, "reg", reg, sizeof(reg))) ||
+	    (r = fdt_property(fdt, "interrupts", irq, sizeof(irq))) ||
+	    (r = fdt_property(fdt, "dma-coherent", NULL, 0)) ||
+	    (r = fdt_end_node(fdt)))
+		return r;
+	return 0;
+}
+
+static void virtio_mmio_reset(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio_dev(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	do_reset(vd);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+static void virtio_mmio_exit(struct device *dev)
+{
+	struct virtio_dev *vd = to_virtio_dev(dev);
+
+	pthread_mutex_lock(&vd->lock);
+	if (!vd->exited && vd->ops->exit)
+		vd->ops->exit(vd);
+	vd->exited = true;
+	pthread_mutex_unlock(&vd->lock);
+}
+
+void virtio_mmio_init(struct virtio_dev *vd, const char *name, const struct guest_mem *mem,
+		      u64 base, struct irq_pin irq)
+{
+	vd->dev.name = name;
+	vd->dev.base = base;
+	vd->dev.size = LKVM_VIRTIO_MMIO_SIZE;
+	vd->dev.irq = irq;
+	vd->dev.priv = vd;
+	vd->dev.mmio = virtio_mmio_access;
+	vd->dev.fdt_node = virtio_mmio_fdt_node;
+	vd->dev.reset = virtio_mmio_reset;
+	/* exit only releases host resources: device_bus_exit() walks on after it. */
+	vd->dev.exit = virtio_mmio_exit;
+	vd->mem = mem;
+	pthread_mutex_init(&vd->lock, NULL);
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		virtq_reset(&vd->vqs[q]);
+}
+
+void virtio_device_destroy(struct device *dev)
+{
+	struct virtio_dev *vd;
+
+	if (!dev)
+		return;
+	vd = to_virtio_dev(dev);
+	virtio_mmio_exit(dev);
+	pthread_mutex_destroy(&vd->lock);
+	free(vd);
+}
