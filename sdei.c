@@ -785,7 +785,8 @@ struct sdei *sdei_create(int nr_pes, const u64 *mpidrs)
 	if (nr_pes <= 0 || nr_pes > 4096 || !mpidrs)
 		return NULL;
 	s = xzalloc(sizeof(*s) + (size_t)nr_pes * sizeof(s->pes[0]));
-	s->nr_pes = nr_pes;
+	/* Grows as PEs are added, so the duplicate check sees only those. */
+	s->nr_pes = 0;
 	for (i = 0; i < nr_pes; i++) {
 		/* MPIDR is how the guest names a PE: two PEs must not share one. */
 		if (sdei_pe_by_affinity(s, mpidrs[i]) >= 0) {
