@@ -189,7 +189,9 @@ int parse_run_options(int argc, char **argv, struct run_opts *o)
 			if (o->nr_disks == LKVM_MAX_DISKS)
 				return bad("too many disks (at most %s)", "8");
 			d = &o->disks[o->nr_disks++];
-			d->path = xstrdup(optarg);
+			if (strlen(optarg) >= sizeof(d->path))
+				return bad("disk path too long: '%.100s...'", optarg);
+			strcpy(d->path, optarg);
 			comma = strchr(d->path, ',');
 			if (comma) {
 				if (strcmp(comma, ",ro"))

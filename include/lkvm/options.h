@@ -12,7 +12,7 @@
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 
 struct disk_opt {
-	const char *path;
+	char path[1024];
 	bool readonly;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The device tree the guest gets: everything Linux needs, read back with libfdt. */
 #include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lkvm/fdt.h"
@@ -19,7 +20,7 @@ static u64 prop64(const void *fdt, const char *path, const char *name, int idx)
 	int off = fdt_path_offset(fdt, path), len;
 	const fdt64_t *p = off < 0 ? NULL : fdt_getprop(fdt, off, name, &len);
 
-	return p && len >= (int)((idx + 1) * 8) ? fdt64_to_cpu(p[idx]) : ~0ULL;
+	return p && len >= (int)((idx + 1) * 8) ? fdt64_ld(&p[idx]) : ~0ULL;
 }
 
 static const char *propstr(const void *fdt, const char *path, const char *name)

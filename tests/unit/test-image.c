@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel formats, truncation, initrd formats and placement in guest RAM. */
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `lkvm run` option parsing: kvmtool spellings, defaults, and every refusal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lkvm/layout.h"
@@ -8,7 +9,8 @@
 
 static int parse(struct run_opts *o, const char *line)
 {
-	char buf[512], *argv[32];
+	static char buf[512];
+	char *argv[32];
 	int argc = 0;
 
 	strcpy(buf, line);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* PSCI decisions lkvm makes in userspace (SYSTEM_SUSPEND, event decoding). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lkvm/psci.h"
