@@ -100,15 +100,17 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 	vq->indirect = indirect;
 	vq->last_avail = 0;
 	vq->used_idx = 0;
-	vq->signalled_valid = false;
+	vq->signalled_used = 0;
+	vq->pushed = false;
 	vq->broken = false;
 	vq->ready = true;
 	return 0;
 }
 
-static int broken(struct virtq *vq, const char *why, unsigned int a, unsigned int b)
+static int broken(struct virtq *vq, const char *why, u64 a, u64 b)
 {
-	pr_warn("virtio: bad descriptor chain: %s (%u, %u); queue needs reset", why, a, b);
+	pr_warn("virtio: bad descriptor chain: %s (0x%llx, 0x%llx); queue needs reset", why,
+		(unsigned long long)a, (unsigned long long)b);
 	vq->broken = true;
 	return -1;
 }
@@ -123,8 +125,7 @@ static int add_seg(struct virtq *vq, struct virtq_req *req, const struct desc *d
 		return broken(vq, "chain too long", n, VIRTQ_MAX_SEGS);
 	p = gmem_ptr(vq->mem, d->addr, d->len);
 	if (!p)
-		return broken(vq, "buffer outside RAM (addr lo, len)", (unsigned int)d->addr,
-			      d->len);
+		return broken(vq, "buffer outside RAM (addr, len)", d->addr, d->len);
 	req->iov[n].iov_base = p;
 	req->iov[n].iov_len = d->len;
 	if (d->flags & VIRTQ_DESC_F_WRITE) {
@@ -157,8 +158,7 @@ static int walk_indirect(struct virtq *vq, struct virtq_req *req, const struct d
 	n = ind->len / VIRTQ_DESC_SIZE;
 	table = gmem_ptr(vq->mem, ind->addr, ind->len);
 	if (!table)
-		return broken(vq, "indirect table outside RAM (addr lo, len)",
-			      (unsigned int)ind->addr, ind->len);
+		return broken(vq, "indirect table outside RAM (addr, len)", ind->addr, ind->len);
 	for (steps = 0;; steps++) {
 		struct desc d;
 
@@ -244,6 +244,7 @@ void virtq_push(struct virtq *vq, u16 head, u32 len)
 	store32(e, head);
 	store32(e + 4, len);
 	vq->used_idx++;
+	vq->pushed = true;
 	/* Release: the entry is visible before the index that covers it. */
 	__atomic_store_n((u16 *)(vq->used + USED_IDX), htole16(vq->used_idx), __ATOMIC_RELEASE);
 }
@@ -251,23 +252,18 @@ void virtq_push(struct virtq *vq, u16 head, u32 len)
 bool virtq_should_notify(struct virtq *vq)
 {
 	u16 old, event;
-	bool valid;
 
-	if (!vq->ready || vq->broken)
+	if (!vq->ready || vq->broken || !vq->pushed)
 		return false;
+	vq->pushed = false;
 	/* Our used idx store must be visible before we read the driver's wishes. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	old = vq->signalled_used;
+	vq->signalled_used = vq->used_idx;
 	if (!vq->event_idx)
 		return !(load16(vq->avail + AVAIL_FLAGS) & VIRTQ_AVAIL_F_NO_INTERRUPT);
-
-	old = vq->signalled_used;
-	valid = vq->signalled_valid;
-	vq->signalled_used = vq->used_idx;
-	vq->signalled_valid = true;
-	if (!valid)
-		return true;
 	event = load16(vq->avail + AVAIL_RING(vq->num));
-	/* Interrupt if used_event lies in (old, new]: the spec's vring_need_event. */
+	/* Interrupt if used_event lies in [old, new): the spec's vring_need_event. */
 	return (u16)(vq->used_idx - event - 1) < (u16)(vq->used_idx - old);
 }
 

@@ -98,7 +98,7 @@ struct virtq {
 	u16 last_avail;		/* next avail entry the device will look at */
 	u16 used_idx;		/* the device's copy of used->idx */
 	u16 signalled_used;	/* used_idx when we last decided whether to interrupt */
-	bool signalled_valid;
+	bool pushed;		/* used entries added since that decision */
 	bool broken;		/* the driver handed us garbage: stays broken until reset */
 };
 
