@@ -347,7 +347,10 @@ static void sdei_complete(struct sdei *s, int pe, u64 arg, bool resume, struct s
 	if (sdei_next_state(sdei_entry(s, pe, f->slot)->state, ACT_COMPLETE) == NO)
 		return;
 
+	/* No result register: x0 comes back with the interrupted context. */
 	res->action = resume ? SDEI_ACT_RESUME : SDEI_ACT_COMPLETE;
+	res->nr_regs = 0;
+	res->regs[0] = SDEI_RET_SUCCESS;
 	res->ctx = f->ctx;
 	res->event = sdei_events[f->slot].num;
 	res->failed = !resume && arg == SDEI_EV_FAILED;

@@ -111,7 +111,7 @@ enum sdei_action {
 
 struct sdei_result {
 	enum sdei_action action;
-	int nr_regs;			/* RETURN: how many of x0.. to write (always 1) */
+	int nr_regs;			/* how many of x0.. to write: 1 for RETURN, else 0 */
 	u64 regs[4];
 	struct sdei_ctx ctx;		/* COMPLETE, RESUME: registers to restore */
 	u64 resume_pc, resume_pstate;	/* RESUME only */
