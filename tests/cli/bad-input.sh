@@ -1,0 +1,24 @@
+# Bad command lines and bad files: one "lkvm: " line on stderr, status 129
+# for usage errors and 128 for other errors, never a crash or a hang.
+# Needs KERNEL (a bootable Image) and PAYLOAD (a flat test binary).
+
+: >"$WORK/empty"
+head -c 100 "$KERNEL" >"$WORK/truncated-Image"
+head -c 65536 /dev/urandom >"$WORK/junk"
+rm -f "$WORK/no-such-file"
+
+bad_case no-kernel 129
+bad_case missing-kernel 128 -k "$WORK/no-such-file"
+bad_case empty-kernel 128 -k "$WORK/empty"
+bad_case truncated-kernel 128 -k "$WORK/truncated-Image"
+bad_case junk-initrd 128 -k "$KERNEL" -i "$WORK/junk"
+bad_case missing-initrd 128 -k "$KERNEL" -i "$WORK/no-such-file"
+bad_case mem-zero 129 -k "$PAYLOAD" -m 0
+bad_case mem-absurd "128|129" -k "$PAYLOAD" -m 99999999
+bad_case mem-junk 129 -k "$PAYLOAD" -m lots
+bad_case cpus-zero 129 -k "$PAYLOAD" -c 0
+bad_case cpus-5000 "128|129" -k "$PAYLOAD" -c 5000
+bad_case missing-disk 128 -k "$PAYLOAD" -d "$WORK/no-such-file"
+bad_case unknown-option 129 -k "$PAYLOAD" --no-such-option
+bad_case bad-psci-version 129 -k "$PAYLOAD" --psci-version 9.9
+bad_case bad-sve-vl 129 -k "$PAYLOAD" --sve-max-vl 100

@@ -1,0 +1,19 @@
+# Linux boots to init with 1, 2 and 4 vCPUs and sees all of them.
+# timeout: 300
+
+host() {
+	for n in 1 2 4; do
+		lkvm_run -c $n -m 256
+		expect_exit 0
+		expect_line "^lkvm-guest: test $TEST\$"
+		expect_line "^NPROC=$n\$"
+		expect_line "^CPUINFO=$n\$"
+		expect_line "^ONLINE=0(-$((n - 1)))?\$"
+	done
+}
+
+guest() {
+	echo "NPROC=$(nproc)"
+	echo "CPUINFO=$(grep -c '^processor' /proc/cpuinfo)"
+	echo "ONLINE=$(cat /sys/devices/system/cpu/online)"
+}

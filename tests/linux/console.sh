@@ -1,0 +1,23 @@
+# The serial console carries guest output to lkvm's stdout and lkvm's stdin to
+# the guest.
+# timeout: 200
+
+host() {
+	lkvm_run_input '^READY-FOR-INPUT$' 'hello from the host 42' -c 1 -m 256
+	expect_exit 0
+	# Computed in the guest, so it cannot be an echo of the command line.
+	expect_line '^OUT-TOKEN=lkvm-6x7-42$'
+	expect_line '^GOT=<hello from the host 42>$'
+	expect_line '^UPPER=HELLO FROM THE HOST 42$'
+}
+
+guest() {
+	echo "OUT-TOKEN=lkvm-6x7-$((6 * 7))"
+	echo "READY-FOR-INPUT"
+	if read -r line; then
+		echo "GOT=<$line>"
+		echo "UPPER=$(echo "$line" | tr '[:lower:]' '[:upper:]')"
+	else
+		echo "READ-FAILED"
+	fi
+}

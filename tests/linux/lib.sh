@@ -1,0 +1,136 @@
+# Helpers for the host() side of Linux guest tests (tests/linux/NAME.sh).
+# Sourced by tests/rig/linux-test.sh under busybox sh (inside the emulated
+# host) or any POSIX sh (on an arm64 machine with /dev/kvm): no bashisms.
+#
+# Set by the runner: LKVM KERNEL INITRD WORK (scratch dir) TEST (name)
+#
+#   lkvm_run [lkvm options...]     boot the test guest ("lkvm.test=$TEST" plus
+#                                  $GUEST_PARAMS on the command line), stdin
+#                                  /dev/null, output in $OUT, status in $LKVM_RC
+#   lkvm_run_input PATTERN LINE [options...]
+#                                  the same, but types LINE on the console once
+#                                  the output matches PATTERN
+#   expect_exit N                  lkvm's status must be N
+#   expect_line REGEX              some output line must match (grep -E)
+#   expect_no_line REGEX           no output line may match
+#   guest_value KEY                value of the last "KEY=value" line
+#   check COND_STATUS MESSAGE      record a failure if the previous command failed
+#   fail MESSAGE / skip REASON / note MESSAGE
+# host() passes unless something called fail (or it returned non-zero).
+
+LKVM_TIMEOUT=${LKVM_TIMEOUT:-120}
+GUEST_PARAMS=${GUEST_PARAMS:-}
+LKVM_RC=
+OUT=
+_fails=0
+_runs=0
+
+note() {
+	echo "# $*"
+}
+
+fail() {
+	_fails=$((_fails + 1))
+	echo "FAIL: $*"
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+check() {
+	if [ "$1" -ne 0 ]; then
+		fail "$2"
+	else
+		echo "pass: $2"
+	fi
+}
+
+_lkvm_cmd_echo() {
+	echo "+ $LKVM run -k $KERNEL -i $INITRD -p \"lkvm.test=$TEST $GUEST_PARAMS\" $*"
+}
+
+lkvm_run() {
+	_runs=$((_runs + 1))
+	OUT=$WORK/out.$_runs
+	_lkvm_cmd_echo "$@"
+	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
+		-p "lkvm.test=$TEST $GUEST_PARAMS" "$@" </dev/null >"$OUT" 2>&1
+	LKVM_RC=$?
+	_show_run
+}
+
+lkvm_run_input() {
+	_pattern=$1
+	_line=$2
+	shift 2
+	_runs=$((_runs + 1))
+	OUT=$WORK/out.$_runs
+	_fifo=$WORK/stdin.$_runs
+	rm -f "$_fifo"
+	mkfifo "$_fifo"
+	_lkvm_cmd_echo "$@" "<<< '$_line' after /$_pattern/"
+	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
+		-p "lkvm.test=$TEST $GUEST_PARAMS" "$@" <"$_fifo" >"$OUT" 2>&1 &
+	_pid=$!
+	exec 3>"$_fifo"
+	_i=0
+	while [ $_i -lt "$LKVM_TIMEOUT" ] && kill -0 $_pid 2>/dev/null; do
+		if tr -d '\r' <"$OUT" | grep -Eq -- "$_pattern"; then
+			echo "# typing '$_line' after ${_i}s"
+			printf '%s\n' "$_line" >&3
+			break
+		fi
+		sleep 1
+		_i=$((_i + 1))
+	done
+	wait $_pid
+	LKVM_RC=$?
+	exec 3>&-
+	_show_run
+}
+
+_show_run() {
+	echo "# lkvm exit status $LKVM_RC; output:"
+	tr -d '\r' <"$OUT" | sed 's/^/| /'
+	case $LKVM_RC in
+	124 | 137 | 143) fail "lkvm did not finish within ${LKVM_TIMEOUT}s (status $LKVM_RC)" ;;
+	esac
+}
+
+expect_exit() {
+	if [ "$LKVM_RC" = "$1" ]; then
+		echo "pass: lkvm exit status $1"
+	else
+		fail "lkvm exit status $LKVM_RC, expected $1"
+	fi
+}
+
+expect_line() {
+	if tr -d '\r' <"$OUT" | grep -Eq -- "$1"; then
+		echo "pass: output has /$1/"
+	else
+		fail "no output line matches /$1/"
+	fi
+}
+
+expect_no_line() {
+	if tr -d '\r' <"$OUT" | grep -Eq -- "$1"; then
+		fail "output has a line matching /$1/: $(tr -d '\r' <"$OUT" | grep -E -- "$1" | head -n 1)"
+	else
+		echo "pass: output has no /$1/"
+	fi
+}
+
+guest_value() {
+	tr -d '\r' <"$OUT" | sed -n "s/^$1=//p" | tail -n 1
+}
+
+# Called by the runner after host().
+_finish() {
+	if [ "$_runs" -eq 0 ]; then
+		fail "host() never ran lkvm"
+	fi
+	[ "$_fails" -eq 0 ]
+}
