@@ -19,6 +19,7 @@
 #include "lkvm/psci.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/term.h"
+#include "lkvm/testdev.h"
 #include "lkvm/uart8250.h"
 #include "lkvm/virtio.h"
 
@@ -60,6 +61,8 @@ static struct device *add_devices(struct vm *vm)
 						     vm_alloc_irq(vm), o->disks[i].path,
 						     o->disks[i].readonly)) < 0)
 			return NULL;
+	if (o->test_device && add_device(vm, testdev_create(vm)) < 0)
+		return NULL;
 	if (o->rng && add_device(vm, virtio_rng_create(&vm->mem, vm_alloc_virtio_window(vm),
 						       vm_alloc_irq(vm))) < 0)
 		return NULL;

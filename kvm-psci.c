@@ -79,6 +79,7 @@ static void system_suspend(struct vcpu *v)
 		set_x0(v, ret);
 		return;
 	}
+	sdei_kvm_set_power(v, false);
 	atomic_fetch_add(&vm->stats.suspends, 1);
 	pr_info("guest suspended (SYSTEM_SUSPEND on vCPU %d, resume at 0x%llx)", v->id,
 		(unsigned long long)req.entry);
@@ -102,6 +103,7 @@ static void wakeup(struct vcpu *v)
 			     vcpu_set_reg(v, REG_SCTLR_EL1, sctlr | SCTLR_EL1_EE) < 0))
 		pr_err("vCPU %d: restoring big-endian data accesses: %s", v->id, strerror(errno));
 	v->suspended = false;
+	sdei_kvm_set_power(v, true);
 	atomic_fetch_add(&v->vm->stats.resumes, 1);
 	pr_info("guest resumed (vCPU %d at 0x%llx)", v->id, (unsigned long long)v->resume_entry);
 }

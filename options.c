@@ -16,7 +16,7 @@
 enum {
 	OPT_CONSOLE = 256, OPT_NAME, OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DUMP_DTB, OPT_IRQCHIP,
 	OPT_SVE_MAX_VL, OPT_DISABLE_SVE, OPT_PMU, OPT_DEBUG, OPT_RNG, OPT_STATS, OPT_NO_REBOOT,
-	OPT_NO_SYSTEM_SUSPEND, OPT_NO_SDEI, OPT_PSCI_VERSION, OPT_AARCH32,
+	OPT_NO_SYSTEM_SUSPEND, OPT_NO_SDEI, OPT_PSCI_VERSION, OPT_AARCH32, OPT_TEST_DEVICE,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "no-sdei", no_argument, NULL, OPT_NO_SDEI },
 	{ "psci-version", required_argument, NULL, OPT_PSCI_VERSION },
 	{ "aarch32", no_argument, NULL, OPT_AARCH32 },
+	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -83,6 +84,8 @@ void run_usage(FILE *out)
 	      "      --debug             trace exits and unhandled MMIO (implies --loglevel debug)\n"
 	      "      --stats             print exit and power-management counters at exit\n"
 	      "      --dump-dtb FILE     write the generated device tree to FILE\n"
+	      "      --test-device       add lkvm's test device (guest tests raise SDEI\n"
+	      "                          events through it; see docs/testing.md)\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
@@ -269,6 +272,9 @@ int parse_run_options(int argc, char **argv, struct run_opts *o)
 		case OPT_PSCI_VERSION:
 			if (parse_psci_version(optarg, &o->psci_version))
 				return -1;
+			break;
+		case OPT_TEST_DEVICE:
+			o->test_device = true;
 			break;
 		case OPT_AARCH32:
 			return bad("%s: AArch32 guests are not supported", "--aarch32");

@@ -33,7 +33,8 @@ struct vcpu {
 
 	/* PSCI SYSTEM_SUSPEND: where to resume, kept across signals until WAKEUP. */
 	bool suspended;
-	bool resume_be;		/* the caller ran big-endian (SCTLR_EL1.EE) */
+	bool resume_be;
+	bool sdei_off;		/* seen powered off by SDEI delivery (CPU_OFF is in KVM) */		/* the caller ran big-endian (SCTLR_EL1.EE) */
 	u64 resume_entry, resume_context;
 };
 

@@ -58,6 +58,7 @@ struct vm {
 	u32 vcpu_features[7];
 
 	struct sdei *sdei;	/* NULL when SDEI is off */
+	pthread_mutex_t sdei_lock;	/* the dispatcher is called from every vCPU */
 
 	/* vCPU -> main thread events: one slot, first writer wins, eventfd wakes main. */
 	int event_fd;

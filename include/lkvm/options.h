@@ -33,6 +33,7 @@ struct run_opts {
 	bool no_reboot;
 	bool no_system_suspend;
 	bool no_sdei;
+	bool test_device;
 	bool sve_off;		/* --sve-max-vl 0 */
 	u32 sve_max_vl;		/* bits; 0 = host's best */
 	u32 psci_version;	/* (major << 16) | minor; 0 = host default */

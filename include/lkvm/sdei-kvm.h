@@ -2,6 +2,8 @@
 #ifndef LKVM_SDEI_KVM_H
 #define LKVM_SDEI_KVM_H
 
+#include "lkvm/util.h"
+
 struct vcpu;
 struct vm;
 
@@ -10,5 +12,12 @@ int sdei_kvm_setup(struct vm *vm);
 void sdei_kvm_hypercall(struct vcpu *v);
 void sdei_kvm_deliver(struct vcpu *v);
 void sdei_kvm_reset(struct vm *vm);
+/* SYSTEM_SUSPEND / wake-up of @v: a suspended PE takes no event. */
+void sdei_kvm_set_power(struct vcpu *v, bool on);
+/*
+ * Raise a VMM event (private ones on vCPU @target_pe).  0 pending, 1 dropped
+ * (nobody registered it), -1 unknown event or target, or SDEI is off.
+ */
+int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe);
 
 #endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The test device (--test-device): lets a test guest ask the VMM to do what
+ * a host operator would, at a moment the test chooses — today, raise an SDEI
+ * event.  Off unless asked for; it has no place in a production guest.
+ *
+ *   0x00 W  SDEI_RAISE   bits [31:0] event, [47:32] target vCPU (private events)
+ *   0x08 R  RESULT       of the last SDEI_RAISE: 0 pending, 1 dropped, -1 refused
+ */
+#include <libfdt.h>
+#include <stdio.h>
+
+#include "lkvm/kvm.h"
+#include "lkvm/layout.h"
+#include "lkvm/sdei-kvm.h"
+#include "lkvm/testdev.h"
+
+struct testdev {
+	struct device dev;
+	struct vm *vm;
+	_Atomic s64 result;
+};
+
+static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is_write)
+{
+	struct testdev *t = container_of(dev, struct testdev, dev);
+
+	if (is_write && off == 0x00) {
+		u64 v = mmio_get(data, len);
+
+		t->result = sdei_kvm_raise(t->vm, (u32)v, (int)((v >> 32) & 0xffff));
+	} else if (!is_write) {
+		mmio_put(data, len, off == 0x08 ? (u64)t->result : 0);
+	}
+}
+
+static int testdev_fdt(struct device *dev, void *fdt, u32 gic)
+{
+	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
+	char name[32];
+	int r;
+
+	snprintf(name, sizeof(name), "test@%llx", (unsigned long long)dev->base);
+	if ((r = fdt_begin_node(fdt, name)) < 0 ||
+	    (r = fdt_property_string(fdt, "compatible", "lkvm,test-device")) < 0 ||
+	    (r = fdt_property(fdt, "reg", reg, sizeof(reg))) < 0)
+		return r;
+	return fdt_end_node(fdt);
+}
+
+struct device *testdev_create(struct vm *vm)
+{
+	struct testdev *t = xzalloc(sizeof(*t));
+
+	t->vm = vm;
+	t->dev = (struct device){
+		.name = "test-device", .base = LKVM_TESTDEV_BASE, .size = 0x1000,
+		.mmio = testdev_mmio, .fdt_node = testdev_fdt,
+	};
+	return &t->dev;
+}
