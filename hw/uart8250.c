@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libfdt.h>
 
@@ -96,6 +97,15 @@ struct uart {
 	u8 *rx;
 	size_t rx_head, rx_count;
 	size_t rx_dropped;
+
+	/*
+	 * Host input that arrives before the guest listens (enables the receive
+	 * interrupt) waits here: a driver empties the FIFO while it starts up,
+	 * and a line typed or piped in early must not vanish with it.
+	 */
+	bool listening;
+	u8 *hold;
+	size_t hold_len;
 };
 
 static struct uart *to_uart(struct device *dev)
@@ -251,6 +261,11 @@ static void uart_write(struct device *dev, u64 offset, u8 val)
 		else if (!(val & IER_THRI))
 			u->thr_ipending = false;
 		u->ier = val & IER_MASK;
+		if ((u->ier & IER_RDI) && !u->listening) {
+			u->listening = true;
+			rx_push(u, u->hold, u->hold_len);
+			u->hold_len = 0;
+		}
 		break;
 	case UART_FCR:
 		/* Switching the FIFOs on or off empties them. */
@@ -344,6 +359,13 @@ void uart8250_receive(struct device *dev, const u8 *buf, size_t len)
 	if (u->mcr & MCR_LOOP) {
 		/* Loopback disconnects the serial input. */
 		pr_debug("uart: loopback mode, dropped %zu bytes of input", len);
+	} else if (!u->listening) {
+		size_t n = min_t(size_t, len, UART8250_RX_BUF_SIZE - u->hold_len);
+
+		memcpy(u->hold + u->hold_len, buf, n);
+		u->hold_len += n;
+		if (n < len)
+			pr_debug("uart: guest not listening yet, dropped %zu bytes", len - n);
 	} else {
 		rx_push(u, buf, len);
 		uart_update_irq(dev);
@@ -377,6 +399,8 @@ static void uart_power_on(struct uart *u)
 	u->last_rx = 0;
 	u->thr_ipending = false;
 	rx_clear(u);
+	u->listening = false;
+	u->hold_len = 0;
 }
 
 static void uart_reset(struct device *dev)
@@ -423,6 +447,7 @@ static void uart_exit(struct device *dev)
 	/* The bus still walks its list after this: @dev itself stays. */
 	pthread_mutex_destroy(&u->lock);
 	free(u->rx);
+	free(u->hold);
 	free(u);
 	dev->priv = NULL;
 	dev->mmio = NULL;
@@ -436,6 +461,7 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	pthread_mutex_init(&u->lock, NULL);
 	u->out_fd = out_fd;
 	u->rx = xzalloc(UART8250_RX_BUF_SIZE);
+	u->hold = xzalloc(UART8250_RX_BUF_SIZE);
 	uart_power_on(u);
 
 	dev->name = "uart8250";
