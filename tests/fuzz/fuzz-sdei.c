@@ -72,6 +72,55 @@ static u64 arg_value(struct in *in)
 	}
 }
 
+/*
+ * Mostly well-formed arguments for @fid, so that sequences reach registration,
+ * delivery and nesting; one selector value in four falls back to noise.
+ */
+static void gen_args(struct in *in, u32 fid, u64 *a, int n)
+{
+	u64 sel = take(in, 1);
+	int i;
+
+	for (i = 0; i < n; i++)
+		a[i] = arg_value(in);
+	if (!(sel & 3))
+		return;
+	sel >>= 2;
+	switch (fid) {
+	case SDEI_FN_EVENT_REGISTER:
+		a[1] = 0x1000 + 4 * (sel & 7);
+		a[3] = sel >> 3 & 1;
+		a[4] = mpidrs[(sel >> 4) % NR_PES];
+		/* fall through */
+	case SDEI_FN_EVENT_ENABLE:
+	case SDEI_FN_EVENT_DISABLE:
+	case SDEI_FN_EVENT_UNREGISTER:
+	case SDEI_FN_EVENT_STATUS:
+	case SDEI_FN_EVENT_GET_INFO:
+	case SDEI_FN_EVENT_ROUTING_SET:
+		a[0] = events[sel % 5];
+		if (fid == SDEI_FN_EVENT_GET_INFO)
+			a[1] = (sel >> 3) % 6;
+		if (fid == SDEI_FN_EVENT_ROUTING_SET) {
+			a[1] = sel >> 3 & 1;
+			a[2] = mpidrs[(sel >> 4) % NR_PES];
+		}
+		break;
+	case SDEI_FN_EVENT_SIGNAL:
+		a[0] = 0;
+		a[1] = mpidrs[sel % NR_PES];
+		break;
+	case SDEI_FN_EVENT_CONTEXT:
+		a[0] = sel % 19;
+		break;
+	case SDEI_FN_EVENT_COMPLETE_AND_RESUME:
+		a[0] = 0x2000 + 4 * sel;
+		break;
+	default:
+		break;
+	}
+}
+
 static void check_invariants(struct sdei *s)
 {
 	int pe, lvl, i, running_on[8];
@@ -168,12 +217,11 @@ static void do_call(struct sdei *s, struct in *in, int pe)
 	struct sim_pe *p = &sim[pe];
 	struct sdei_result res;
 	u32 fid = fids[take(in, 1) % ARRAY_SIZE(fids)];
-	int i, n = sdei_call_nr_args(fid);
+	int n = sdei_call_nr_args(fid);
 	u64 args[5];
 
 	CHECK(n >= 0 && n <= 5);
-	for (i = 0; i < n; i++)
-		args[i] = arg_value(in);
+	gen_args(in, fid, args, n);
 	sdei_call(s, pe, fid, args, &res);
 
 	if (res.action == SDEI_ACT_RETURN) {
@@ -210,6 +258,19 @@ static void do_call(struct sdei *s, struct in *in, int pe)
 	}
 }
 
+/* A well-behaved client's REGISTER, ENABLE, PE_UNMASK in one step: reaches nesting. */
+static void setup(struct sdei *s, struct in *in, int pe)
+{
+	u64 sel = take(in, 1);
+	u64 a[5] = { events[sel % 5], 0x1000 + 4 * (sel >> 3), sel, SDEI_REGF_RM_ANY, 0 };
+	struct sdei_result res;
+
+	sdei_call(s, pe, SDEI_FN_EVENT_REGISTER, a, &res);
+	sdei_call(s, pe, SDEI_FN_EVENT_ENABLE, a, &res);
+	sdei_call(s, pe, SDEI_FN_PE_UNMASK, NULL, &res);
+	sim[pe].regs.x[0] = res.regs[0];
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -227,13 +288,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 op = (u8)take(&in, 1);
 
 		pe = (int)(take(&in, 1) % NR_PES);
-		switch (op % 10) {
+		switch (op % 11) {
 		case 0: case 1: case 2: case 3:
 			do_call(s, &in, pe);
 			break;
 		case 4:
 			sdei_raise(s, events[take(&in, 1) % ARRAY_SIZE(events)],
-				   (int)(take(&in, 1) % (NR_PES + 1)) - 1 + (op & 1));
+				   (int)(take(&in, 1) % (NR_PES + 2)) - 1);
 			break;
 		case 5: case 6:
 			do_dispatch(s, pe);
@@ -253,6 +314,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				CHECK(kick[i] >= 0 && kick[i] < NR_PES);
 				CHECK(sdei_next_dispatch(s, kick[i], &d));
 			}
+			break;
+		case 10:
+			setup(s, &in, pe);
 			break;
 		case 9:
 			switch (take(&in, 1) % 4) {
