@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lkvm/device.h"
@@ -61,4 +63,24 @@ void device_bus_exit(struct device_bus *bus)
 	for (struct device *d = bus->head; d; d = d->next)
 		if (d->exit)
 			d->exit(d);
+}
+
+int device_fdt_begin(struct device *dev, void *fdt, const char *prefix, u32 gic_phandle)
+{
+	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
+	/* GIC_SPI, the SPI, IRQ_TYPE_LEVEL_HIGH: every lkvm device line is level. */
+	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq.spi), cpu_to_fdt32(4) };
+	char name[48];
+	int r;
+
+	snprintf(name, sizeof(name), "%s@%llx", prefix, (unsigned long long)dev->base);
+	r = fdt_begin_node(fdt, name);
+	if (!r)
+		r = fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (!r && dev->irq.set) {
+		r = fdt_property_u32(fdt, "interrupt-parent", gic_phandle);
+		if (!r)
+			r = fdt_property(fdt, "interrupts", irq, sizeof(irq));
+	}
+	return r;
 }

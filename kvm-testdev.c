@@ -36,16 +36,11 @@ static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is
 
 static int testdev_fdt(struct device *dev, void *fdt, u32 gic)
 {
-	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	char name[32];
-	int r;
+	int r = device_fdt_begin(dev, fdt, "test", gic);
 
-	snprintf(name, sizeof(name), "test@%llx", (unsigned long long)dev->base);
-	if ((r = fdt_begin_node(fdt, name)) < 0 ||
-	    (r = fdt_property_string(fdt, "compatible", "lkvm,test-device")) < 0 ||
-	    (r = fdt_property(fdt, "reg", reg, sizeof(reg))) < 0)
-		return r;
-	return fdt_end_node(fdt);
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "lkvm,test-device");
+	return r ?: fdt_end_node(fdt);
 }
 
 struct device *testdev_create(struct vm *vm)

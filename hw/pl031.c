@@ -36,8 +36,6 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-#define GIC_SPI			0
-#define IRQ_TYPE_LEVEL_HIGH	4
 
 struct pl031 {
 	pthread_mutex_t lock;
@@ -262,31 +260,16 @@ static void rtc_reset(struct device *dev)
 static int rtc_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 {
 	static const char compat[] = "arm,pl031\0arm,primecell";
-	char name[32];
-	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	int r;
+	int r = device_fdt_begin(dev, fdt, "rtc", gic_phandle);
 
-	snprintf(name, sizeof(name), "rtc@%llx", (unsigned long long)dev->base);
-	r = fdt_begin_node(fdt, name);
 	if (!r)
 		r = fdt_property(fdt, "compatible", compat, sizeof(compat));
-	if (!r)
-		r = fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (!r && dev->irq.set) {
-		fdt32_t irq[3] = { cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(dev->irq.spi),
-				   cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH) };
-
-		r = fdt_property_u32(fdt, "interrupt-parent", gic_phandle);
-		if (!r)
-			r = fdt_property(fdt, "interrupts", irq, sizeof(irq));
-	}
+	/* The AMBA bus will not probe a PrimeCell without its bus clock. */
 	if (!r)
 		r = fdt_property_u32(fdt, "clocks", LKVM_PHANDLE_APB_PCLK);
 	if (!r)
 		r = fdt_property_string(fdt, "clock-names", "apb_pclk");
-	if (!r)
-		r = fdt_end_node(fdt);
-	return r;
+	return r ?: fdt_end_node(fdt);
 }
 
 static void rtc_exit(struct device *dev)

@@ -80,8 +80,6 @@
 #define UART_DEFAULT_DIVISOR	12
 #define UART_CLOCK_HZ		1843200
 
-#define GIC_SPI			0
-#define IRQ_TYPE_LEVEL_HIGH	4
 
 struct uart {
 	pthread_mutex_t lock;
@@ -415,29 +413,13 @@ static void uart_reset(struct device *dev)
 
 static int uart_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 {
-	char name[32];
-	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	int r;
+	int r = device_fdt_begin(dev, fdt, "uart", gic_phandle);
 
-	snprintf(name, sizeof(name), "uart@%llx", (unsigned long long)dev->base);
-	r = fdt_begin_node(fdt, name);
 	if (!r)
 		r = fdt_property_string(fdt, "compatible", "ns16550a");
 	if (!r)
-		r = fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (!r && dev->irq.set) {
-		fdt32_t irq[3] = { cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(dev->irq.spi),
-				   cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH) };
-
-		r = fdt_property_u32(fdt, "interrupt-parent", gic_phandle);
-		if (!r)
-			r = fdt_property(fdt, "interrupts", irq, sizeof(irq));
-	}
-	if (!r)
 		r = fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ);
-	if (!r)
-		r = fdt_end_node(fdt);
-	return r;
+	return r ?: fdt_end_node(fdt);
 }
 
 static void uart_exit(struct device *dev)

@@ -274,21 +274,13 @@ static void virtio_mmio_access(struct device *dev, u64 off, u8 *data, u32 len, b
 
 static int virtio_mmio_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 {
-	char name[32];
-	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	/* GIC_SPI, the SPI number, IRQ_TYPE_LEVEL_HIGH. */
-	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq.spi), cpu_to_fdt32(4) };
-	int r;
+	int r = device_fdt_begin(dev, fdt, "virtio", gic_phandle);
 
-	snprintf(name, sizeof(name), "virtio@%llx", (unsigned long long)dev->base);
-	if ((r = fdt_begin_node(fdt, name)) ||
-	    (r = fdt_property_string(fdt, "compatible", "virtio,mmio")) ||
-	    (r = fdt_property(fdt, "reg", reg, sizeof(reg))) ||
-	    (r = fdt_property(fdt, "interrupts", irq, sizeof(irq))) ||
-	    (r = fdt_property(fdt, "dma-coherent", NULL, 0)) ||
-	    (r = fdt_end_node(fdt)))
-		return r;
-	return 0;
+	if (!r)
+		r = fdt_property_string(fdt, "compatible", "virtio,mmio");
+	if (!r)
+		r = fdt_property(fdt, "dma-coherent", NULL, 0);
+	return r ?: fdt_end_node(fdt);
 }
 
 static void virtio_mmio_reset(struct device *dev)

@@ -25,7 +25,10 @@ struct device {
 	int (*fdt_node)(struct device *dev, void *fdt, u32 gic_phandle);
 	/* Back to power-on state; called with every vCPU paused.  May be NULL. */
 	void (*reset)(struct device *dev);
-	/* Flush and release host resources; called once at exit.  May be NULL. */
+	/*
+	 * Flush and release host resources; called once at exit.  May be NULL.
+	 * The bus still walks the list afterwards: do not free the struct device.
+	 */
 	void (*exit)(struct device *dev);
 
 	struct device *next;
@@ -47,6 +50,13 @@ struct device *device_bus_find(struct device_bus *bus, u64 addr, u32 len);
 bool device_bus_access(struct device_bus *bus, u64 addr, u8 *data, u32 len, bool is_write);
 void device_bus_reset(struct device_bus *bus);
 void device_bus_exit(struct device_bus *bus);
+
+/*
+ * Open @dev's device-tree node "@prefix@<base>" with its reg and, when it has
+ * an interrupt line, its level-high SPI.  The caller adds what is its own
+ * (compatible first) and closes the node with fdt_end_node().
+ */
+int device_fdt_begin(struct device *dev, void *fdt, const char *prefix, u32 gic_phandle);
 
 /* Little-endian helpers for MMIO register files. */
 static inline u64 mmio_get(const u8 *data, u32 len)
