@@ -86,7 +86,8 @@ void virtio_console_receive(struct device *dev, const u8 *buf, size_t len)
 	pthread_mutex_lock(&c->vdev.lock);
 	room = sizeof(c->in) - c->in_len;
 	n = min_t(size_t, len, room);
-	memcpy(c->in + c->in_len, buf, n);
+	if (n)
+		memcpy(c->in + c->in_len, buf, n);
 	c->in_len += n;
 	if (n < len && !c->in_dropped) {
 		pr_warn("virtio-console: guest is not reading input; dropping");
