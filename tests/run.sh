@@ -30,8 +30,12 @@ matches() {
 # ---- unit tests: run first, buffered, so the plan can come first -------------
 units=()
 unit_status=()
-unit_bins=(build/host/tests/*)
-if [ -x tests/unit/run.sh ] && [ -e "${unit_bins[0]}" ]; then
+unit_bins=()
+for f in build/host/tests/*; do
+	# the Makefile leaves dependency files (.d) beside the binaries
+	[ -f "$f" ] && [ -x "$f" ] && unit_bins+=("$f")
+done
+if [ -x tests/unit/run.sh ] && [ ${#unit_bins[@]} -gt 0 ]; then
 	tests/unit/run.sh "${unit_bins[@]}" >"$LOGDIR/unit.log" 2>&1
 	while IFS= read -r line; do
 		case $line in
