@@ -120,62 +120,91 @@ void sdei_kvm_hypercall(struct vcpu *v)
 
 	apply_result(v, &res);
 	kick_pes(vm, v, pes, nr_pes);
-	/* The next pending event for this PE, if any, goes in before the guest runs. */
+	/*
+	 * The next pending event for this PE, if any, goes in before the guest
+	 * runs; after a COMPLETE the registers just written are its context.
+	 */
 	if (res.kick)
-		sdei_kvm_deliver(v);
+		deliver(v, res.action == SDEI_ACT_COMPLETE ? &res.ctx : NULL);
 }
 
-void sdei_kvm_deliver(struct vcpu *v)
+/*
+ * Enter every handler that should run on @v now.  @known is @v's current
+ * context when the caller just wrote it (after a COMPLETE), so it need not be
+ * read back; after entering a handler the new context is known too, which is
+ * what a critical event nesting on it interrupts.
+ */
+static void deliver(struct vcpu *v, const struct sdei_ctx *known)
 {
 	struct vm *vm = v->vm;
 	struct sdei_dispatch d;
 	struct sdei_ctx ctx;
+	bool checked_power = false;
 	u32 mp;
-	bool go;
 	int r = 0;
 
-	if (!vm->sdei)
-		return;
-	pthread_mutex_lock(&vm->sdei_lock);
-	go = sdei_next_dispatch(vm->sdei, v->id, &d);
-	pthread_mutex_unlock(&vm->sdei_lock);
-	if (!go)
-		return;
+	if (known)
+		ctx = *known;
+	for (int nest = 0; nest < 2; nest++) {
+		bool go;
 
-	/* CPU_OFF is handled inside KVM, so a powered-off PE is only seen here. */
-	if (vcpu_get_mp_state(v, &mp) < 0 || mp == MP_STATE_STOPPED) {
 		pthread_mutex_lock(&vm->sdei_lock);
-		sdei_pe_set_power(vm->sdei, v->id, SDEI_PE_OFF);
+		go = sdei_next_dispatch(vm->sdei, v->id, &d);
 		pthread_mutex_unlock(&vm->sdei_lock);
-		v->sdei_off = true;
-		return;
-	}
-	if (mp == MP_STATE_SUSPENDED)
-		return;
+		if (!go)
+			return;
 
-	for (int i = 0; i < SDEI_SAVED_GPRS && !r; i++)
-		r = vcpu_get_reg(v, REG_X(i), &ctx.x[i]);
-	r = r ?: vcpu_get_reg(v, REG_PC, &ctx.pc);
-	r = r ?: vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
-	if (r < 0) {
-		pr_err("vCPU %d: reading the context for SDEI: %s", v->id, strerror(errno));
-		return;
+		/* CPU_OFF is handled inside KVM, so a powered-off PE is only seen here. */
+		if (!checked_power) {
+			if (vcpu_get_mp_state(v, &mp) < 0 || mp == MP_STATE_STOPPED) {
+				pthread_mutex_lock(&vm->sdei_lock);
+				sdei_pe_set_power(vm->sdei, v->id, SDEI_PE_OFF);
+				pthread_mutex_unlock(&vm->sdei_lock);
+				v->sdei_off = true;
+				return;
+			}
+			if (mp == MP_STATE_SUSPENDED)
+				return;
+			checked_power = true;
+		}
+		if (!known) {
+			for (int i = 0; i < SDEI_SAVED_GPRS && !r; i++)
+				r = vcpu_get_reg(v, REG_X(i), &ctx.x[i]);
+			r = r ?: vcpu_get_reg(v, REG_PC, &ctx.pc);
+			r = r ?: vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
+			if (r < 0) {
+				pr_err("vCPU %d: reading the context for SDEI: %s", v->id,
+				       strerror(errno));
+				return;
+			}
+		}
+		pthread_mutex_lock(&vm->sdei_lock);
+		go = sdei_dispatch_commit(vm->sdei, v->id, &d, &ctx);
+		pthread_mutex_unlock(&vm->sdei_lock);
+		if (!go)
+			return;
+		r = set_regs(v, d.x, 4);
+		r = r ?: vcpu_set_reg(v, REG_PC, d.pc);
+		r = r ?: vcpu_set_reg(v, REG_PSTATE, d.pstate);
+		if (r < 0) {
+			pr_err("vCPU %d: entering the SDEI handler: %s", v->id, strerror(errno));
+			vm_post_event(vm, VM_EV_FATAL);
+			return;
+		}
+		atomic_fetch_add_explicit(&vm->stats.sdei_deliveries, 1, memory_order_relaxed);
+		pr_debug("vCPU %d: SDEI event %u delivered", v->id, d.event);
+		/* What a nested (critical) dispatch would interrupt: the handler's entry. */
+		memcpy(ctx.x, d.x, sizeof(d.x));
+		ctx.pc = d.pc;
+		ctx.pstate = d.pstate;
+		known = &ctx;
 	}
-	pthread_mutex_lock(&vm->sdei_lock);
-	go = sdei_dispatch_commit(vm->sdei, v->id, &d, &ctx);
-	pthread_mutex_unlock(&vm->sdei_lock);
-	if (!go)
-		return;
-	r = set_regs(v, d.x, 4);
-	r = r ?: vcpu_set_reg(v, REG_PC, d.pc);
-	r = r ?: vcpu_set_reg(v, REG_PSTATE, d.pstate);
-	if (r < 0) {
-		pr_err("vCPU %d: entering the SDEI handler: %s", v->id, strerror(errno));
-		vm_post_event(vm, VM_EV_FATAL);
-		return;
-	}
-	atomic_fetch_add_explicit(&vm->stats.sdei_deliveries, 1, memory_order_relaxed);
-	pr_debug("vCPU %d: SDEI event %u delivered", v->id, d.event);
+}
+
+void sdei_kvm_deliver(struct vcpu *v)
+{
+	if (v->vm->sdei)
+		deliver(v, NULL);
 }
 
 int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
