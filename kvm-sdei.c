@@ -87,6 +87,8 @@ static void apply_result(struct vcpu *v, const struct sdei_result *res)
 	}
 }
 
+static void deliver(struct vcpu *v, const struct sdei_ctx *known);
+
 void sdei_kvm_hypercall(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -124,8 +126,15 @@ void sdei_kvm_hypercall(struct vcpu *v)
 	 * The next pending event for this PE, if any, goes in before the guest
 	 * runs; after a COMPLETE the registers just written are its context.
 	 */
-	if (res.kick)
-		deliver(v, res.action == SDEI_ACT_COMPLETE ? &res.ctx : NULL);
+	if (res.kick) {
+		struct sdei_ctx now = res.ctx;
+
+		if (res.action == SDEI_ACT_RESUME) {
+			now.pc = res.resume_pc;
+			now.pstate = res.resume_pstate;
+		}
+		deliver(v, res.action == SDEI_ACT_RETURN ? NULL : &now);
+	}
 }
 
 /*
