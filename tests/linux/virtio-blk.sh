@@ -35,8 +35,9 @@ guest() {
 	done
 	echo "VDA_SECTORS=$(cat /sys/block/vda/size 2>/dev/null)"
 	echo "READ_MD5=$(dd if=/dev/vda bs=65536 count=16 2>/dev/null | md5sum | cut -d' ' -f1)"
-	yes 'written by the guest' | head -c 65536 |
-		dd of=/dev/vda bs=65536 seek=32 count=1 conv=fsync 2>/dev/null
+	# Through a file: dd count=1 from a pipe may take a short first read.
+	yes 'written by the guest' | head -c 65536 >/tmp/pattern
+	dd if=/tmp/pattern of=/dev/vda bs=65536 seek=32 count=1 conv=fsync 2>/dev/null
 	echo "WRITE_RC=$?"
 	sync
 }
