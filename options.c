@@ -181,7 +181,8 @@ int parse_run_options(int argc, char **argv, struct run_opts *o)
 				return -1;
 			break;
 		case 'c':
-			if (parse_int(optarg, 1, 4096, &v))
+			/* The real ceiling is KVM's, checked when the VM is created. */
+			if (parse_int(optarg, 1, 65535, &v))
 				return bad("invalid number of vCPUs '%s' (1 or more)", optarg);
 			o->nr_cpus = (int)v;
 			break;
