@@ -150,6 +150,25 @@ static inline void rtc_write(u32 reg, u32 val)
 	writel(val, RTC_BASE + reg);
 }
 
+/*
+ * What an OS redoes on resume: the GIC CPU interface (the distributor keeps
+ * its state; re-enabling it while an SPI is pending is not what we test).
+ */
+static inline void gic_cpu_if_init(void)
+{
+	write_sysreg(read_sysreg(S3_0_C12_C12_5) | 1, S3_0_C12_C12_5);	/* ICC_SRE_EL1.SRE */
+	isb();
+	write_sysreg(0xff, S3_0_C4_C6_0);	/* ICC_PMR_EL1 */
+	write_sysreg(0, S3_0_C12_C12_3);	/* ICC_BPR1_EL1 */
+	write_sysreg(1, S3_0_C12_C12_7);	/* ICC_IGRPEN1_EL1 */
+	isb();
+}
+
+static inline u32 gic_hppir1(void)
+{
+	return (u32)read_sysreg(S3_0_C12_C12_2) & 0xffffff;	/* ICC_HPPIR1_EL1 */
+}
+
 /* GICD_ISPENDR bit for an SPI. */
 static inline bool gic_spi_pending(u32 intid)
 {
