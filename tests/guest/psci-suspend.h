@@ -151,6 +151,30 @@ static inline void rtc_write(u32 reg, u32 val)
 }
 
 /*
+ * Counting boots across a reboot in place, where RAM starts zeroed: the PL031
+ * keeps its time across a reset (battery-backed), so boot N loads the clock
+ * with BOOT_MARK + N * BOOT_STEP seconds and boot N + 1 reads its number back.
+ * A clock that was never loaded reads the host's time, far outside the band.
+ */
+#define BOOT_MARK	0x40000000u
+#define BOOT_STEP	1000u
+#define BOOT_MAX	100u
+
+static inline unsigned int boot_number(void)
+{
+	u32 t = rtc_read(RTCDR);
+
+	if (t < BOOT_MARK || t >= BOOT_MARK + BOOT_MAX * BOOT_STEP)
+		return 1;
+	return (t - BOOT_MARK) / BOOT_STEP + 1;
+}
+
+static inline void boot_mark(unsigned int this_boot)
+{
+	rtc_write(RTCLR, BOOT_MARK + this_boot * BOOT_STEP);
+}
+
+/*
  * What an OS redoes on resume: the GIC CPU interface (the distributor keeps
  * its state; re-enabling it while an SPI is pending is not what we test).
  */
