@@ -116,8 +116,9 @@ void vm_resume_all(struct vm *vm, struct vcpu *self)
 }
 
 /*
- * KVM finishes an MMIO read (writes the destination register, steps the PC)
- * on the next KVM_RUN.  Before anyone else looks at or changes this vCPU's
+ * KVM finishes an MMIO access (a read's destination register, and for reads
+ * and writes alike the step of the PC past the instruction) on the next
+ * KVM_RUN.  Before anyone else looks at or changes this vCPU's
  * registers, let KVM do that without running the guest.
  */
 static void complete_pending_exit(struct vcpu *v)
@@ -179,7 +180,8 @@ static bool handle_exit(struct vcpu *v)
 		atomic_fetch_add_explicit(&st->mmio_exits, 1, memory_order_relaxed);
 		device_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 				  run->mmio.is_write);
-		v->exit_pending = !run->mmio.is_write;
+		/* Reads and writes alike: KVM steps the PC past the access on re-entry. */
+		v->exit_pending = true;
 		return true;
 	case KVM_EXIT_SYSTEM_EVENT:
 		atomic_fetch_add_explicit(&st->system_events, 1, memory_order_relaxed);
