@@ -18,6 +18,7 @@
 #include "lkvm/power.h"
 #include "lkvm/psci.h"
 #include "lkvm/sdei-kvm.h"
+#include "lkvm/sdei.h"
 #include "lkvm/term.h"
 #include "lkvm/testdev.h"
 #include "lkvm/uart8250.h"
@@ -79,6 +80,10 @@ static void print_stats(struct vm *vm)
 		"sdei-deliveries %lu\n",
 		s->exits, s->mmio_exits, s->hypercall_exits, s->system_events, s->ioctls,
 		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries);
+	for (u32 i = 0; i < ARRAY_SIZE(s->sdei_fn); i++)
+		if (s->sdei_fn[i])
+			fprintf(stderr, "lkvm: stats: sdei %s %lu\n",
+				sdei_fn_name(SDEI_FN_RANGE_BASE + i), s->sdei_fn[i]);
 }
 
 /* The main thread: console input, signals, and what the vCPUs ask for. */

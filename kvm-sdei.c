@@ -87,7 +87,11 @@ static void apply_result(struct vcpu *v, const struct sdei_result *res)
 	}
 }
 
-static void deliver(struct vcpu *v, const struct sdei_ctx *known);
+#define CTX_PC		BIT(SDEI_SAVED_GPRS)
+#define CTX_PSTATE	BIT(SDEI_SAVED_GPRS + 1)
+#define CTX_ALL		(CTX_PSTATE | CTX_PC | (BIT(SDEI_SAVED_GPRS) - 1))
+
+static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
 
 void sdei_kvm_hypercall(struct vcpu *v)
 {
@@ -102,6 +106,8 @@ void sdei_kvm_hypercall(struct vcpu *v)
 		return;
 	}
 	atomic_fetch_add_explicit(&vm->stats.sdei_calls, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&vm->stats.sdei_fn[fid - SDEI_FN_RANGE_BASE], 1,
+				  memory_order_relaxed);
 	nargs = sdei_call_nr_args(fid);
 	for (int i = 0; i < nargs; i++)
 		if (vcpu_get_reg(v, REG_X(i + 1), &args[i]) < 0) {
@@ -128,27 +134,35 @@ void sdei_kvm_hypercall(struct vcpu *v)
 	 */
 	if (res.kick) {
 		struct sdei_ctx now = res.ctx;
+		u64 known = CTX_ALL;
 
 		if (res.action == SDEI_ACT_RESUME) {
 			now.pc = res.resume_pc;
 			now.pstate = res.resume_pstate;
+		} else if (res.action == SDEI_ACT_RETURN) {
+			/* x0 is the result just written, x1.. the arguments just read. */
+			now.x[0] = res.regs[0];
+			for (int i = 0; i < nargs; i++)
+				now.x[i + 1] = args[i];
+			known = BIT(nargs + 1) - 1;
 		}
-		deliver(v, res.action == SDEI_ACT_RETURN ? NULL : &now);
+		deliver(v, &now, known);
 	}
 }
 
 /*
- * Enter every handler that should run on @v now.  @known is @v's current
- * context when the caller just wrote it (after a COMPLETE), so it need not be
- * read back; after entering a handler the new context is known too, which is
- * what a critical event nesting on it interrupts.
+ * Enter every handler that should run on @v now.  @known holds the parts of
+ * @v's current context (@known_mask) the caller just read or wrote, after a
+ * call of @v's own, so they need not be read back; after entering a handler
+ * its whole context is known, which is what a critical event nesting on it
+ * interrupts.  A call of @v's own also proves it is running.
  */
-static void deliver(struct vcpu *v, const struct sdei_ctx *known)
+static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask)
 {
 	struct vm *vm = v->vm;
 	struct sdei_dispatch d;
 	struct sdei_ctx ctx;
-	bool checked_power = false;
+	bool checked_power = known != NULL;
 	u32 mp;
 	int r = 0;
 
@@ -176,11 +190,14 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known)
 				return;
 			checked_power = true;
 		}
-		if (!known) {
+		if (known_mask != CTX_ALL) {
 			for (int i = 0; i < SDEI_SAVED_GPRS && !r; i++)
-				r = vcpu_get_reg(v, REG_X(i), &ctx.x[i]);
-			r = r ?: vcpu_get_reg(v, REG_PC, &ctx.pc);
-			r = r ?: vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
+				if (!(known_mask & BIT(i)))
+					r = vcpu_get_reg(v, REG_X(i), &ctx.x[i]);
+			if (!r && !(known_mask & CTX_PC))
+				r = vcpu_get_reg(v, REG_PC, &ctx.pc);
+			if (!r && !(known_mask & CTX_PSTATE))
+				r = vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
 			if (r < 0) {
 				pr_err("vCPU %d: reading the context for SDEI: %s", v->id,
 				       strerror(errno));
@@ -206,14 +223,14 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known)
 		memcpy(ctx.x, d.x, sizeof(d.x));
 		ctx.pc = d.pc;
 		ctx.pstate = d.pstate;
-		known = &ctx;
+		known_mask = CTX_ALL;
 	}
 }
 
 void sdei_kvm_deliver(struct vcpu *v)
 {
 	if (v->vm->sdei)
-		deliver(v, NULL);
+		deliver(v, NULL, 0);
 }
 
 int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)

@@ -852,3 +852,18 @@ bool sdei_event_is_shared(u32 event)
 
 	return slot >= 0 && sdei_events[slot].shared;
 }
+
+const char *sdei_fn_name(u32 fid)
+{
+	static const char *const names[] = {
+		"VERSION", "EVENT_REGISTER", "EVENT_ENABLE", "EVENT_DISABLE", "EVENT_CONTEXT",
+		"EVENT_COMPLETE", "EVENT_COMPLETE_AND_RESUME", "EVENT_UNREGISTER",
+		"EVENT_STATUS", "EVENT_GET_INFO", "EVENT_ROUTING_SET", "PE_MASK", "PE_UNMASK",
+		"INTERRUPT_BIND", "INTERRUPT_RELEASE", "EVENT_SIGNAL", "FEATURES",
+		"PRIVATE_RESET", "SHARED_RESET",
+	};
+
+	if (fid < SDEI_FN_RANGE_BASE || fid - SDEI_FN_RANGE_BASE >= ARRAY_SIZE(names))
+		return NULL;
+	return names[fid - SDEI_FN_RANGE_BASE];
+}

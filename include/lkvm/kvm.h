@@ -33,6 +33,7 @@ struct vm_stats {
 	atomic_ulong exits, mmio_exits, hypercall_exits, system_events;
 	atomic_ulong suspends, resumes, reboots;
 	atomic_ulong sdei_calls, sdei_deliveries;
+	atomic_ulong sdei_fn[32];	/* per SDEI function, indexed by fid - 0xC4000020 */
 	atomic_ulong ioctls;
 };
 

@@ -158,6 +158,8 @@ void sdei_reset(struct sdei *s);
 
 /* Is @fid one of the SDEI functions this dispatcher implements? */
 bool sdei_is_call(u32 fid);
+/* "EVENT_REGISTER" etc. for logs and --stats; NULL for an unknown id. */
+const char *sdei_fn_name(u32 fid);
 /* How many argument registers, from x1, a call reads (0..5). */
 int sdei_call_nr_args(u32 fid);
 /* Handle one call from PE @pe; @args[0..sdei_call_nr_args(fid)-1] hold x1... */
