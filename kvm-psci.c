@@ -154,6 +154,8 @@ int vm_reboot(struct vm *vm)
 		v->suspended = false;
 		atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI);
 	}
+	if (!r)
+		r = arch_gic_restore(vm);
 	if (!r) {
 		device_bus_reset(&vm->bus);
 		sdei_kvm_reset(vm);

@@ -210,7 +210,7 @@ int arch_vm_late_init(struct vm *vm)
 		pr_err("cannot initialise the GICv3: %s", strerror(errno));
 		return -1;
 	}
-	if (set_psci_version(vm) < 0)
+	if (arch_gic_snapshot(vm, nr_irqs) < 0 || set_psci_version(vm) < 0)
 		return -1;
 	if (vm->has_system_suspend && !vm->opts->no_system_suspend) {
 		struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_SYSTEM_SUSPEND };

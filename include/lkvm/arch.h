@@ -14,6 +14,9 @@ int arch_vm_late_init(struct vm *vm);
 int vcpu_arch_finalize(struct vcpu *v);
 /* Install the SMCCC filter range that forwards SDEI calls to lkvm. */
 int arch_sdei_filter_install(struct vm *vm);
+/* Record the vGIC's power-on state (before the first run); put it back (reboot). */
+int arch_gic_snapshot(struct vm *vm, u32 nr_irqs);
+int arch_gic_restore(struct vm *vm);
 /* Guest-physical base of the GIC redistributors (below the distributor). */
 u64 arch_gic_redist_base(const struct vm *vm);
 

@@ -13,6 +13,7 @@
 struct vcpu;
 struct sdei;
 struct boot_payload;
+struct gic_state;
 
 /*
  * Things a vCPU thread (or a signal) asks the main thread to do.  vCPU threads
@@ -48,6 +49,7 @@ struct vm {
 
 	struct device_bus bus;
 	int gic_fd;
+	struct gic_state *gic_state;	/* power-on vGIC registers, for reboot */
 	u32 next_spi;
 	u64 next_virtio_base;
 
