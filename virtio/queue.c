@@ -267,7 +267,9 @@ bool virtq_should_notify(struct virtq *vq)
 	return (u16)(vq->used_idx - event - 1) < (u16)(vq->used_idx - old);
 }
 
-size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len)
+/* Copy between an iovec (from byte @off on) and a flat buffer, either way. */
+static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, u8 *buf, size_t len,
+		       bool to_iov)
 {
 	size_t done = 0;
 
@@ -279,31 +281,25 @@ size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf
 			continue;
 		}
 		l = min_t(size_t, l - off, len - done);
-		memcpy((u8 *)buf + done, (u8 *)iov[i].iov_base + off, l);
+		if (to_iov)
+			memcpy((u8 *)iov[i].iov_base + off, buf + done, l);
+		else
+			memcpy(buf + done, (u8 *)iov[i].iov_base + off, l);
 		done += l;
 		off = 0;
 	}
 	return done;
 }
 
+size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len)
+{
+	return iov_copy(iov, n, off, buf, len, false);
+}
+
 size_t buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
 		  size_t len)
 {
-	size_t done = 0;
-
-	for (unsigned int i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l = min_t(size_t, l - off, len - done);
-		memcpy((u8 *)iov[i].iov_base + off, (const u8 *)buf + done, l);
-		done += l;
-		off = 0;
-	}
-	return done;
+	return iov_copy(iov, n, off, (u8 *)buf, len, true);
 }
 
 unsigned int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
