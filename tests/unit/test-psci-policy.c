@@ -15,7 +15,7 @@ int main(void)
 	u64 flag = 1, none = 0;
 	char buf[48];
 
-	tap_plan(16);
+	tap_plan(21);
 	r = psci_suspend_decode(PSCI_FN64(PSCI_FN_SYSTEM_SUSPEND), 0xffffffff80001000ULL, 0x1234);
 	tap_ok(r.entry == 0xffffffff80001000ULL && r.context == 0x1234,
 	       "SMC64 SYSTEM_SUSPEND keeps 64-bit entry and context");
@@ -49,5 +49,19 @@ int main(void)
 	tap_ok(!strcmp(buf, "warm"), "RESET2 type 0 is warm");
 	psci_reset2_type_str(0x80000001, buf, sizeof(buf));
 	tap_ok(!strcmp(buf, "vendor 0x80000001"), "RESET2 vendor type named: %s", buf);
+	/* SMC32: a valid low half behind junk upper bits is a valid entry. */
+	r = psci_suspend_decode(PSCI_FN_SYSTEM_SUSPEND, 0xffffffff80001000ULL, ~0ULL);
+	tap_ok(psci_suspend_check_entry(&mem, r.entry) == PSCI_E_SUCCESS && r.context == 0xffffffffu,
+	       "SMC32: entry 0xffffffff80001000 narrows to RAM, context to 32 bits");
+	r = psci_suspend_decode(PSCI_FN64(PSCI_FN_SYSTEM_SUSPEND), 0x0000000180001000ULL, 0);
+	tap_ok(psci_suspend_check_entry(&mem, r.entry) == PSCI_E_INVALID_ADDRESS,
+	       "SMC64: the upper half of the entry counts (RAM + 4 GiB is not RAM)");
+	st[0] = st[1] = st[2] = MP_STATE_STOPPED;
+	st[2] = MP_STATE_RUNNABLE;
+	tap_ok(psci_suspend_check_others(st, 3) == PSCI_E_DENIED, "last other on: DENIED");
+	tap_ok(psci_suspend_check_others(st, 2) == PSCI_E_SUCCESS,
+	       "only the first n states are looked at");
+	psci_reset2_type_str(0xffffffff00000000ULL, buf, sizeof(buf));
+	tap_ok(!strcmp(buf, "warm"), "RESET2 type: only the low 32 bits count (%s)", buf);
 	return tap_done();
 }
