@@ -34,7 +34,8 @@ static void report(void)
 	for (u64 i = 1; i < iters; i++)
 		lo = rt[i] < lo ? rt[i] : lo;
 	m = median(rt, (unsigned int)iters);
-	bench_line(delay_us ? "suspend-call-to-entry-ticks" : "suspend-roundtrip-ticks", m, "ticks");
+	bench_line(delay_us ? "suspend-call-to-entry-ticks" : "suspend-roundtrip-ticks", m,
+		   "ticks");
 	bench_line(delay_us ? "suspend-call-to-entry-ns" : "suspend-roundtrip-ns",
 		   m * 1000000000ULL / freq, "ns");
 	bench_line(delay_us ? "suspend-call-to-entry-min-ns" : "suspend-roundtrip-min-ns",

@@ -10,8 +10,12 @@
  */
 #include "libtest.h"
 
+static volatile u32 go;
+
 static void secondary(void *arg)
 {
+	while (!go)
+		cpu_relax();
 	hvc2(PSCI_SYSTEM_OFF2, 0, 0);
 	bail("SYSTEM_OFF2(0, 0) returned on cpu1");
 }
@@ -25,6 +29,8 @@ void test_main(void)
 	   psci_features(PSCI_SYSTEM_OFF2));
 	ok(cpu_on(cpu_mpidr(1), secondary, NULL, NULL) == PSCI_RET_SUCCESS,
 	   "CPU_ON(cpu1), which calls SYSTEM_OFF2(0, 0)");
+	go = 1;
+	dsb(sy);
 	end = deadline_us(20000000);
 	while (!past(end))
 		cpu_relax();

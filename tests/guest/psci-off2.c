@@ -7,7 +7,8 @@
  *
  * lkvm-args: -c 1 -m 64 --psci-version 1.3
  * expect-exit: 3
- * expect-output: lkvm: guest hibernated \(PSCI SYSTEM_OFF2\); run it again with the same disks to resume it
+ * expect-output: lkvm: guest hibernated \(PSCI SYSTEM_OFF2\); run it again with the same disks
+ * expect-output: with the same disks to resume it$
  */
 #include "libtest.h"
 

@@ -46,7 +46,8 @@ static void second_boot(void)
 
 	ok(image_word == 0x1111, "boot 2: image reloaded, .data word = 0x1111 (boot 1 left %#lx)",
 	   (unsigned long)image_word);
-	ok(readq(SCRATCH) == 0, "boot 2: RAM zeroed, RAM+32MiB = 0 (boot 1 wrote 0xdeadbeef; got %#lx)",
+	ok(readq(SCRATCH) == 0,
+	   "boot 2: RAM zeroed, RAM+32MiB = 0 (boot 1 wrote 0xdeadbeef; got %#lx)",
 	   (unsigned long)readq(SCRATCH));
 	ok(fdt_valid(boot_dtb), "boot 2: x0 = %#lx holds a DTB", (unsigned long)boot_dtb);
 	st = psci_affinity_info(cpu_mpidr(1), 0);

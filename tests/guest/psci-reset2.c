@@ -30,13 +30,15 @@ void test_main(void)
 		bail("SYSTEM_RESET2(vendor 0x80000001) returned %ld", (long)r);
 	}
 	plan(5 + 2);
-	ok(psci_features(PSCI_SYSTEM_RESET2) == 0 && psci_features(PSCI_64(PSCI_SYSTEM_RESET2)) == 0,
+	ok(psci_features(PSCI_SYSTEM_RESET2) == 0 &&
+	   psci_features(PSCI_64(PSCI_SYSTEM_RESET2)) == 0,
 	   "boot 1: PSCI_FEATURES(SYSTEM_RESET2) = 0 for both ids");
 	r = (s64)hvc2(PSCI_64(PSCI_SYSTEM_RESET2), 1, 0).a0;
-	ok(r == PSCI_RET_INVALID_PARAMS, "boot 1: RESET2 type 1: x0 = INVALID_PARAMS (%ld)", (long)r);
-	r = (s64)hvc2(PSCI_64(PSCI_SYSTEM_RESET2), 0x7fffffff, 0).a0;
-	ok(r == PSCI_RET_INVALID_PARAMS, "boot 1: RESET2 type 0x7fffffff: x0 = INVALID_PARAMS (%ld)",
+	ok(r == PSCI_RET_INVALID_PARAMS, "boot 1: RESET2 type 1: x0 = INVALID_PARAMS (%ld)",
 	   (long)r);
+	r = (s64)hvc2(PSCI_64(PSCI_SYSTEM_RESET2), 0x7fffffff, 0).a0;
+	ok(r == PSCI_RET_INVALID_PARAMS,
+	   "boot 1: RESET2 type 0x7fffffff: x0 = INVALID_PARAMS (%ld)", (long)r);
 	r = (s64)hvc2(PSCI_SYSTEM_RESET2, 2, 0).a0;
 	ok(r == PSCI_RET_INVALID_PARAMS, "boot 1: RESET2 (SMC32) type 2: x0 = INVALID_PARAMS (%ld)",
 	   (long)r);

@@ -48,8 +48,8 @@ void test_main(void)
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
 		s64 r = suspend_call(PSCI_64(PSCI_SYSTEM_SUSPEND), bad[i].entry, CONTEXT);
 
-		ok(r == PSCI_RET_INVALID_ADDRESS, "entry %s: x0 = INVALID_ADDRESS (%ld)", bad[i].what,
-		   (long)r);
+		ok(r == PSCI_RET_INVALID_ADDRESS, "entry %s: x0 = INVALID_ADDRESS (%ld)",
+		   bad[i].what, (long)r);
 	}
 	cval = vtimer_arm_us(10000);
 	suspend_call(PSCI_64(PSCI_SYSTEM_SUSPEND), entry_addr(), CONTEXT);

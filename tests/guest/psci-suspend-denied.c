@@ -54,8 +54,8 @@ static void resumed(void)
 	ok(cpu_on(cpu_mpidr(1), secondary, NULL, NULL) == PSCI_RET_SUCCESS,
 	   "CPU_ON(cpu1) works after the resume");
 	st = wait_affinity(cpu_mpidr(1), 1);
-	ok(alive == 1 && st == 1, "cpu1 ran and switched itself off again (alive %u, AFFINITY_INFO %d)",
-	   alive, st);
+	ok(alive == 1 && st == 1,
+	   "cpu1 ran and switched itself off again (alive %u, AFFINITY_INFO %d)", alive, st);
 }
 
 void test_main(void)

@@ -51,7 +51,8 @@ int main(void)
 	tap_ok(!strcmp(buf, "vendor 0x80000001"), "RESET2 vendor type named: %s", buf);
 	/* SMC32: a valid low half behind junk upper bits is a valid entry. */
 	r = psci_suspend_decode(PSCI_FN_SYSTEM_SUSPEND, 0xffffffff80001000ULL, ~0ULL);
-	tap_ok(psci_suspend_check_entry(&mem, r.entry) == PSCI_E_SUCCESS && r.context == 0xffffffffu,
+	tap_ok(psci_suspend_check_entry(&mem, r.entry) == PSCI_E_SUCCESS &&
+		       r.context == 0xffffffffu,
 	       "SMC32: entry 0xffffffff80001000 narrows to RAM, context to 32 bits");
 	r = psci_suspend_decode(PSCI_FN64(PSCI_FN_SYSTEM_SUSPEND), 0x0000000180001000ULL, 0);
 	tap_ok(psci_suspend_check_entry(&mem, r.entry) == PSCI_E_INVALID_ADDRESS,
