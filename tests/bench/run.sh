@@ -65,9 +65,9 @@ declare -A desc=(
 	[suspend-ioctls-per-cycle-2vcpu]="  the same, 2 vCPUs (one off)"
 	[suspend-exits-per-cycle-1vcpu]="KVM_RUN exits per cycle, 1 vCPU"
 	[suspend-exits-per-cycle-2vcpu]="KVM_RUN exits per cycle, 2 vCPUs"
-	[boot-in-place-us]="wall time per boot, reboot in place (one lkvm run)"
+	[boot-in-place-us]="wall time per reboot in place (inside one lkvm run)"
 	[boot-cold-start-us]="wall time per boot, cold start (a new lkvm run each)"
-	[boot-in-place-vs-cold]="reboot in place / cold start"
+	[boot-in-place-vs-cold]="reboot in place / cold start of lkvm"
 )
 {
 	echo "lkvm bench ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'))"
