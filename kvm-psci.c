@@ -75,7 +75,8 @@ static void system_suspend(struct vcpu *v)
 	vm_resume_all(vm, v);
 
 	if (ret) {
-		pr_info("SYSTEM_SUSPEND from vCPU %d refused (%d): another vCPU is on", v->id, ret);
+		pr_info("SYSTEM_SUSPEND from vCPU %d refused (%d): %s", v->id, ret,
+			ret == PSCI_E_DENIED ? "another vCPU is on" : "lkvm could not suspend it");
 		set_x0(v, ret);
 		return;
 	}
