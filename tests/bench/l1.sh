@@ -102,7 +102,21 @@ if [ "$BOOTS" -gt 1 ]; then
 	out "boot-in-place-vs-cold $((r100 / 100)).$(printf %02d $((r100 % 100))) x"
 fi
 
-# 4. Other bench payloads that follow the BENCH-line convention (op=all).
+# 4. ioctls per SDEI call type: each call alone, N and 2N times (as in 2).
+if [ -f "$B/sdei.bin" ]; then
+	for op in psci version status get_info mask signal; do
+		if lk s1 -k "$B/sdei.bin" -c 1 -m 64 --stats -p "bench.op=$op bench.iters=$N" &&
+			lk s2 -k "$B/sdei.bin" -c 1 -m 64 --stats \
+				-p "bench.op=$op bench.iters=$((2 * N))"; then
+			a=$(stat_of "$W/s1" ioctls)
+			b=$(stat_of "$W/s2" ioctls)
+			x100=$(((b - a) * 100 / N))
+			out "sdei-ioctls-$op $((x100 / 100)).$(printf %02d $((x100 % 100))) ioctls"
+		fi
+	done
+fi
+
+# 5. Other bench payloads that follow the BENCH-line convention (op=all).
 for f in "$B"/*.bin; do
 	n=${f##*/}
 	case $n in suspend.bin | reboot.bin) continue ;; esac

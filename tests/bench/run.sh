@@ -68,6 +68,17 @@ declare -A desc=(
 	[boot-in-place-us]="wall time per reboot in place (inside one lkvm run)"
 	[boot-cold-start-us]="wall time per boot, cold start (a new lkvm run each)"
 	[boot-in-place-vs-cold]="reboot in place / cold start of lkvm"
+	[psci-version-hvc]="PSCI_VERSION, answered inside KVM (the baseline)"
+	[sdei-version]="SDEI_VERSION, forwarded to lkvm"
+	[sdei-signal-complete]="EVENT_SIGNAL -> handler entry -> EVENT_COMPLETE -> back"
+	[sdei-version-vs-psci]="  forwarded SDEI_VERSION / in-kernel PSCI_VERSION"
+	[sdei-signal-complete-vs-psci]="  SDEI round trip / in-kernel PSCI_VERSION"
+	[sdei-ioctls-psci]="ioctls lkvm issues per PSCI_VERSION (KVM answers it)"
+	[sdei-ioctls-version]="ioctls per SDEI VERSION"
+	[sdei-ioctls-status]="ioctls per SDEI EVENT_STATUS"
+	[sdei-ioctls-get_info]="ioctls per SDEI EVENT_GET_INFO"
+	[sdei-ioctls-mask]="ioctls per PE_MASK + PE_UNMASK pair"
+	[sdei-ioctls-signal]="ioctls per EVENT_SIGNAL -> handler -> COMPLETE round trip"
 )
 {
 	echo "lkvm bench ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'))"
