@@ -17,15 +17,6 @@
 #define DELAY_MS	5000
 
 static u64 cval, called;
-static volatile int irqs_taken;
-
-static bool irq_handler(struct pt_regs *regs, u64 esr)
-{
-	irqs_taken++;
-	vtimer_off();
-	gic_eoi(gic_ack());
-	return true;
-}
 
 static void resumed(void)
 {
@@ -51,7 +42,7 @@ void test_main(void)
 	plan(5);
 	gic_init();
 	gic_enable_irq(TIMER_VIRT_INTID);
-	install_irq_handler(irq_handler);
+	install_irq_handler(timer_irq_handler);
 	suspend_prepare(resumed);
 	printf("# suspending for %u ms\n", DELAY_MS);
 	called = read_cntvct();

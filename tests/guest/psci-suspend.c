@@ -18,16 +18,6 @@
 #define DELAY_US	50000
 
 static u64 cval;
-static volatile int irqs_taken;
-
-static bool irq_handler(struct pt_regs *regs, u64 esr)
-{
-	/* Only possible if the call returned into the caller: stop the timer. */
-	irqs_taken++;
-	vtimer_off();
-	gic_eoi(gic_ack());
-	return true;
-}
 
 static void resumed(void)
 {
@@ -59,7 +49,7 @@ void test_main(void)
 	plan(10);
 	gic_init();
 	gic_enable_irq(TIMER_VIRT_INTID);
-	install_irq_handler(irq_handler);
+	install_irq_handler(timer_irq_handler);
 	suspend_prepare(resumed);
 
 	write_sysreg(read_sysreg(sctlr_el1) | SCTLR_C | SCTLR_I, sctlr_el1);

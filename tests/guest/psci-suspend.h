@@ -113,6 +113,21 @@ static inline void vtimer_off(void)
 	write_cntv_ctl(0);
 }
 
+/*
+ * Interrupts the caller took between the call and the resume: only possible
+ * if the call returned into it instead of resuming at the entry point.
+ */
+static volatile int irqs_taken;
+
+/* The timer's interrupt, should it reach the caller: count it, stop the timer. */
+static inline bool timer_irq_handler(struct pt_regs *regs, u64 esr)
+{
+	irqs_taken++;
+	vtimer_off();
+	gic_eoi(gic_ack());
+	return true;
+}
+
 /* The raw call: x0 = @fid, x1 = @entry, x2 = @context; returns x0. */
 static inline s64 suspend_call(u32 fid, u64 entry, u64 context)
 {

@@ -28,13 +28,6 @@ u64 sdei_handler(struct sdei_frame *f)
 	return 0;
 }
 
-static bool irq_handler(struct pt_regs *regs, u64 esr)
-{
-	vtimer_off();
-	gic_eoi(gic_ack());
-	return true;
-}
-
 static void resumed(void)
 {
 	const volatile struct resume_regs *r = &resume_regs;
@@ -66,7 +59,7 @@ void test_main(void)
 	plan(8);
 	gic_init();
 	gic_enable_irq(TIMER_VIRT_INTID);
-	install_irq_handler(irq_handler);
+	install_irq_handler(timer_irq_handler);
 
 	ok(sdei_register(EV_PRIV_NORMAL, (u64)(uintptr_t)sdei_entry, 0x5a, SDEI_RM_ANY, 0) ==
 		   SDEI_SUCCESS && sdei_enable(EV_PRIV_NORMAL) == SDEI_SUCCESS,
