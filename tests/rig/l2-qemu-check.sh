@@ -13,6 +13,6 @@ disk=$RIG_OUT/l2-check-disk.img
 params="console=ttyAMA0 panic=-1"
 [ -n "${1:-}" ] && params="$params lkvm.test=$1"
 exec qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m 512 \
-	-nographic -no-reboot -kernel "$L2_KERNEL" -initrd "$RIG_OUT/initrd.cpio.gz" \
+	-nographic -no-reboot -nic none -kernel "$L2_KERNEL" -initrd "$RIG_OUT/initrd.cpio.gz" \
 	-append "$params" -drive "if=none,id=d0,file=$disk,format=raw" \
 	-device virtio-blk-device,drive=d0 -device virtio-rng-device
