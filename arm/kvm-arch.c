@@ -201,6 +201,35 @@ int arch_sdei_filter_install(struct vm *vm)
 	return 0;
 }
 
+/*
+ * A vCPU with PMUv3 will not run until its overflow interrupt is chosen and
+ * the PMU initialised, which needs the vGIC in place first.
+ */
+static int pmu_init(struct vm *vm)
+{
+	int irq = 16 + LKVM_PPI_PMU;	/* the PPI's INTID, as the DT says */
+
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct kvm_device_attr a = {
+			.group = KVM_ARM_VCPU_PMU_V3_CTRL, .attr = KVM_ARM_VCPU_PMU_V3_IRQ,
+			.addr = (u64)(uintptr_t)&irq,
+		};
+		int fd = vm->vcpus[i]->fd;
+
+		if (kvm_ioctl(vm, fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+			goto fail;
+		a = (struct kvm_device_attr){
+			.group = KVM_ARM_VCPU_PMU_V3_CTRL, .attr = KVM_ARM_VCPU_PMU_V3_INIT,
+		};
+		if (kvm_ioctl(vm, fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	pr_err("--pmu: setting up the vCPUs' PMU: %s", strerror(errno));
+	return -1;
+}
+
 int arch_vm_late_init(struct vm *vm)
 {
 	u32 nr_irqs = NR_GIC_IRQS;
@@ -210,6 +239,8 @@ int arch_vm_late_init(struct vm *vm)
 		pr_err("cannot initialise the GICv3: %s", strerror(errno));
 		return -1;
 	}
+	if (vm->opts->pmu && pmu_init(vm) < 0)
+		return -1;
 	if (arch_gic_snapshot(vm, nr_irqs) < 0 || set_psci_version(vm) < 0)
 		return -1;
 	if (vm->has_system_suspend && !vm->opts->no_system_suspend) {
