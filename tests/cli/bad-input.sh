@@ -22,3 +22,12 @@ bad_case missing-disk 128 -k "$PAYLOAD" -d "$WORK/no-such-file"
 bad_case unknown-option 129 -k "$PAYLOAD" --no-such-option
 bad_case bad-psci-version 129 -k "$PAYLOAD" --psci-version 9.9
 bad_case bad-sve-vl 129 -k "$PAYLOAD" --sve-max-vl 100
+
+# A kernel cut short in the middle (its PE sections say how long it must be),
+# and a gzip-compressed kernel cut short, or whole but holding a cut kernel.
+head -c 4000000 "$KERNEL" >"$WORK/half-Image"
+gzip -1 -c "$WORK/half-Image" >"$WORK/half-Image.gz"
+head -c 100000 "$WORK/half-Image.gz" >"$WORK/cut.gz"
+bad_case half-kernel 128 -k "$WORK/half-Image"
+bad_case gz-of-half-kernel 128 -k "$WORK/half-Image.gz"
+bad_case truncated-gzip 128 -k "$WORK/cut.gz"
