@@ -86,7 +86,6 @@ void vm_pause_all(struct vm *vm, struct vcpu *self)
 			self->paused = false;
 	}
 	vm->pause_active = true;
-	vm->pause_owner = self;
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i] != self)
 			vcpu_request(vm->vcpus[i], VCPU_REQ_PAUSE);
@@ -110,7 +109,6 @@ void vm_resume_all(struct vm *vm, struct vcpu *self)
 		if (vm->vcpus[i] != self)
 			atomic_fetch_and(&vm->vcpus[i]->requests, ~(unsigned int)VCPU_REQ_PAUSE);
 	vm->pause_active = false;
-	vm->pause_owner = NULL;
 	pthread_cond_broadcast(&vm->pause_cond);
 	pthread_mutex_unlock(&vm->pause_lock);
 }
@@ -164,7 +162,6 @@ static bool safe_point(struct vcpu *v)
 static void fatal(struct vcpu *v, const char *what)
 {
 	pr_err("vCPU %d: %s", v->id, what);
-	v->vm->fatal_vcpu = v->id;
 	vm_post_event(v->vm, VM_EV_FATAL);
 }
 

@@ -136,7 +136,6 @@ bool power_system_event(struct vcpu *v)
 		return true;
 	default:
 		pr_err("vCPU %d: unknown system event %u", v->id, run->system_event.type);
-		v->vm->fatal_vcpu = v->id;
 		vm_post_event(v->vm, VM_EV_FATAL);
 		return false;
 	}

@@ -63,21 +63,18 @@ int arch_vm_setup(struct vm *vm)
 	memset(vm->vcpu_features, 0, sizeof(vm->vcpu_features));
 	vm->vcpu_features[0] = 1u << KVM_ARM_VCPU_PSCI_0_2;
 
-	vm->has_sve = vm_check_cap(vm, KVM_CAP_ARM_SVE);
-	if (vm->has_sve && !o->sve_off)
+	if (vm_check_cap(vm, KVM_CAP_ARM_SVE) && !o->sve_off)
 		vm->vcpu_features[0] |= 1u << KVM_ARM_VCPU_SVE;
 	else if (o->sve_max_vl)
 		pr_warn("--sve-max-vl: this host has no SVE; the guest gets none");
 
-	vm->has_ptrauth = vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
-			  vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_GENERIC);
-	if (vm->has_ptrauth)
+	if (vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
+	    vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_GENERIC))
 		vm->vcpu_features[0] |= (1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS) |
 					(1u << KVM_ARM_VCPU_PTRAUTH_GENERIC);
 
-	vm->has_pmu = vm_check_cap(vm, KVM_CAP_ARM_PMU_V3);
 	if (o->pmu) {
-		if (!vm->has_pmu) {
+		if (!vm_check_cap(vm, KVM_CAP_ARM_PMU_V3)) {
 			pr_err("--pmu: this host's KVM has no PMUv3 for guests");
 			return -1;
 		}

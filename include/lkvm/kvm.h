@@ -56,7 +56,7 @@ struct vm {
 	struct boot_payload *boot;	/* kept so a reboot in place can reload it */
 
 	/* Host capabilities found at start-up. */
-	bool has_system_suspend, has_sve, has_ptrauth, has_pmu, has_smccc_filter;
+	bool has_system_suspend;
 	u32 vcpu_target;
 	u32 vcpu_features[7];
 
@@ -67,12 +67,10 @@ struct vm {
 	int event_fd;
 	_Atomic int event;
 	u64 reset_type;		/* RESET2 type, for the log */
-	int fatal_vcpu;
 
-	/* Pause-all (cpu.c). */
+	/* Pause-all (kvm-cpu.c). */
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
-	struct vcpu *pause_owner;
 	bool pause_active;
 
 	struct vm_stats stats;
