@@ -70,6 +70,7 @@ lkvm_run_input() {
 	_fifo=$WORK/stdin.$_runs
 	rm -f "$_fifo"
 	mkfifo "$_fifo"
+	: >"$OUT"	# polled below before lkvm has written anything
 	_lkvm_cmd_echo "$@" "<<< '$_line' after /$_pattern/"
 	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
 		-p "lkvm.test=$TEST $GUEST_PARAMS" "$@" <"$_fifo" >"$OUT" 2>&1 &

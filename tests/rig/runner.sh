@@ -186,7 +186,7 @@ if [ "${1:-}" = --list ]; then
 	exit 0
 fi
 
-export SRC LKVM KERNEL INITRD
+export SRC LKVM KERNEL INITRD PAYLOADS
 WORK=$(mktemp -d "$WORKROOT/lkvm-tests.XXXXXX")
 [ -n "${LOGDIR:-}" ] && mkdir -p "$LOGDIR"
 echo "# runner: $(uname -sr), lkvm $LKVM, kernel $KERNEL"

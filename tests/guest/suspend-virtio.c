@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A virtio interrupt wakes a vCPU from SYSTEM_SUSPEND: the payload gives
+ * virtio-console's receive queue a buffer, enables its SPI and suspends (a
+ * 20 s timer is the fallback); the host types a line, the device fills the
+ * buffer and raises its interrupt, and the vCPU resumes at its entry point
+ * long before the timer.  tests/linux/suspend-virtio.sh runs it and types the
+ * line ("lkvm.wake=virtio" on the command line); run alone, it skips.
+ *
+ * lkvm-args: -c 1 -m 64 --console virtio
+ * expect-exit: 0
+ */
+#include "psci-suspend.h"
+
+#define VIRTIO_BASE		0x03000000UL	/* the first virtio-mmio window: the console */
+#define VIRTIO_SPI		16		/* the first virtio SPI */
+#define VM_MAGIC		0x000
+#define VM_VERSION		0x004
+#define VM_DEVICE_ID		0x008
+#define VM_DRIVER_FEATURES	0x020
+#define VM_DRIVER_FEATURES_SEL	0x024
+#define VM_QUEUE_SEL		0x030
+#define VM_QUEUE_NUM_MAX	0x034
+#define VM_QUEUE_NUM		0x038
+#define VM_QUEUE_READY		0x044
+#define VM_QUEUE_NOTIFY		0x050
+#define VM_INTERRUPT_STATUS	0x060
+#define VM_INTERRUPT_ACK	0x064
+#define VM_STATUS		0x070
+#define VM_QUEUE_DESC		0x080
+#define VM_QUEUE_DRIVER		0x090
+#define VM_QUEUE_DEVICE		0x0a0
+#define QSIZE			4
+
+struct vdesc {
+	u64 addr;
+	u32 len;
+	u16 flags, next;
+};
+
+static struct vdesc desc[QSIZE] __attribute__((aligned(16)));
+static struct { u16 flags, idx, ring[QSIZE], used_event; } avail __attribute__((aligned(2)));
+static volatile struct {
+	u16 flags, idx;
+	struct { u32 id, len; } ring[QSIZE];
+	u16 avail_event;
+} used __attribute__((aligned(4)));
+static volatile char rxbuf[64];
+static u64 cval;
+
+static void vm_write(u32 off, u32 v)
+{
+	writel(v, VIRTIO_BASE + off);
+}
+
+static u32 vm_read(u32 off)
+{
+	return readl(VIRTIO_BASE + off);
+}
+
+static void vm_write64(u32 off, u64 v)
+{
+	vm_write(off, (u32)v);
+	vm_write(off + 4, (u32)(v >> 32));
+}
+
+static bool wake_requested(void)
+{
+	u32 len;
+	const char *args = fdt_getprop("/chosen", "bootargs", &len);
+
+	for (u32 i = 0; args && i + 16 <= len; i++)
+		if (!strncmp(args + i, "lkvm.wake=virtio", 16))
+			return true;
+	return false;
+}
+
+static void resumed(void)
+{
+	const volatile struct resume_regs *r = &resume_regs;
+	u32 isr = vm_read(VM_INTERRUPT_STATUS);
+
+	vtimer_off();
+	ok(r->count == 1 && r->cntvct < cval,
+	   "resumed at CNTVCT %lu, before the 20 s fallback timer (%lu): woken by the virtio "
+	   "interrupt", (unsigned long)r->cntvct, (unsigned long)cval);
+	ok(isr & 1, "virtio InterruptStatus = %#x: used buffer notification", isr);
+	dmb(sy);
+	ok(used.idx == 1 && used.ring[0].id == 0 && used.ring[0].len >= 4 &&
+		   !strncmp((const char *)rxbuf, "wake", 4),
+	   "the typed line is in the receive buffer (used idx %u, len %u, '%c%c%c%c')", used.idx,
+	   used.ring[0].len, rxbuf[0], rxbuf[1], rxbuf[2], rxbuf[3]);
+	vm_write(VM_INTERRUPT_ACK, isr);
+}
+
+void test_main(void)
+{
+	s64 ret;
+
+	if (!wake_requested())
+		skip_all("needs the host to type a line: tests/linux/suspend-virtio.sh runs it");
+	plan(5);
+	ok(vm_read(VM_MAGIC) == 0x74726976 && vm_read(VM_VERSION) == 2 &&
+		   vm_read(VM_DEVICE_ID) == 3,
+	   "virtio-mmio v2 console at %#lx", VIRTIO_BASE);
+
+	vm_write(VM_STATUS, 0);
+	vm_write(VM_STATUS, 1 | 2);			/* ACKNOWLEDGE | DRIVER */
+	vm_write(VM_DRIVER_FEATURES_SEL, 1);
+	vm_write(VM_DRIVER_FEATURES, 1);		/* VIRTIO_F_VERSION_1 */
+	vm_write(VM_DRIVER_FEATURES_SEL, 0);
+	vm_write(VM_DRIVER_FEATURES, 0);
+	vm_write(VM_STATUS, 1 | 2 | 8);			/* | FEATURES_OK */
+	vm_write(VM_QUEUE_SEL, 0);			/* receiveq */
+	desc[0] = (struct vdesc){ .addr = (u64)(uintptr_t)rxbuf, .len = sizeof(rxbuf),
+				  .flags = 2 /* WRITE */ };
+	avail.ring[0] = 0;
+	avail.idx = 1;
+	vm_write(VM_QUEUE_NUM, QSIZE);
+	vm_write64(VM_QUEUE_DESC, (u64)(uintptr_t)desc);
+	vm_write64(VM_QUEUE_DRIVER, (u64)(uintptr_t)&avail);
+	vm_write64(VM_QUEUE_DEVICE, (u64)(uintptr_t)&used);
+	dsb(sy);
+	vm_write(VM_QUEUE_READY, 1);
+	vm_write(VM_STATUS, 1 | 2 | 8 | 4);		/* | DRIVER_OK */
+	ok(vm_read(VM_STATUS) == 15 && vm_read(VM_QUEUE_NUM_MAX) >= QSIZE,
+	   "driver ready with one receive buffer (status %u)", vm_read(VM_STATUS));
+	vm_write(VM_QUEUE_NOTIFY, 0);
+
+	gic_init();
+	gic_enable_irq(GIC_SPI(VIRTIO_SPI));
+	gic_enable_irq(TIMER_VIRT_INTID);
+	install_irq_handler(timer_irq_handler);
+	suspend_prepare(resumed);
+	cval = vtimer_arm_us(20000000);
+	printf("SUSPENDING\n");
+	ret = suspend_call(PSCI_64(PSCI_SYSTEM_SUSPEND), entry_addr(), 0);
+	vtimer_off();
+	bail("SYSTEM_SUSPEND returned %ld", (long)ret);
+}
