@@ -9,6 +9,7 @@
 #   expect-exit: 0                        lkvm's exit status (default 0)
 #   expect-output: REGEX                  a line matching REGEX must appear (repeatable)
 #   timeout: 60                           seconds (default 60)
+#   run-by: tests/linux/NAME.sh           not run on its own: that test's host() runs it
 # It passes if lkvm exits as expected, no "not ok" or "Bail out!" line was
 # printed, and the number of ok lines matches the plan.  "1..0 # SKIP why" skips.
 

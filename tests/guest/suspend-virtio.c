@@ -7,8 +7,7 @@
  * long before the timer.  tests/linux/suspend-virtio.sh runs it and types the
  * line ("lkvm.wake=virtio" on the command line); run alone, it skips.
  *
- * lkvm-args: -c 1 -m 64 --console virtio
- * expect-exit: 0
+ * run-by: tests/linux/suspend-virtio.sh
  */
 #include "psci-suspend.h"
 
