@@ -36,6 +36,8 @@ int sdei_kvm_setup(struct vm *vm)
 		mpidrs[i] = vm->vcpus[i]->mpidr;
 	vm->sdei = sdei_create(vm->nr_vcpus, mpidrs);
 	free(mpidrs);
+	/* Each PE is listed at most once, so one slot per vCPU is always enough. */
+	vm->sdei_kick = xzalloc(sizeof(*vm->sdei_kick) * (size_t)vm->nr_vcpus);
 	pthread_mutex_init(&vm->sdei_lock, NULL);
 	if (!vm->sdei) {
 		pr_err("cannot set up the SDEI dispatcher");
@@ -44,8 +46,15 @@ int sdei_kvm_setup(struct vm *vm)
 	return 0;
 }
 
-static void kick_pes(struct vm *vm, struct vcpu *self, const int *pes, int n)
+/*
+ * With sdei_lock held: get every PE that may now dispatch out of KVM_RUN,
+ * except @self, which takes its event before it re-enters.
+ */
+static void kick_pes(struct vm *vm, struct vcpu *self)
 {
+	int *pes = vm->sdei_kick;
+	int n = sdei_pes_to_kick(vm->sdei, pes, vm->nr_vcpus);
+
 	for (int i = 0; i < n; i++)
 		if (pes[i] >= 0 && pes[i] < vm->nr_vcpus && vm->vcpus[pes[i]] != self)
 			vcpu_request(vm->vcpus[pes[i]], VCPU_REQ_SDEI);
@@ -99,7 +108,7 @@ void sdei_kvm_hypercall(struct vcpu *v)
 	u32 fid = (u32)v->run->hypercall.nr;
 	struct sdei_result res;
 	u64 args[6] = { 0 };
-	int pes[64], nr_pes = 0, nargs;
+	int nargs;
 
 	if (!vm->sdei || !sdei_is_call(fid)) {
 		vcpu_set_reg(v, REG_X(0), (u64)(s64)SDEI_RET_NOT_SUPPORTED);
@@ -123,11 +132,10 @@ void sdei_kvm_hypercall(struct vcpu *v)
 	}
 	sdei_call(vm->sdei, v->id, fid, args, &res);
 	if (res.kick)
-		nr_pes = sdei_pes_to_kick(vm->sdei, pes, (int)ARRAY_SIZE(pes));
+		kick_pes(vm, v);
 	pthread_mutex_unlock(&vm->sdei_lock);
 
 	apply_result(v, &res);
-	kick_pes(vm, v, pes, nr_pes);
 	/*
 	 * The next pending event for this PE, if any, goes in before the guest
 	 * runs; after a COMPLETE the registers just written are its context.
@@ -236,19 +244,15 @@ void sdei_kvm_deliver(struct vcpu *v)
 int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
 {
 	enum sdei_raise_result r;
-	int pes[64], n = 0;
 
 	if (!vm->sdei)
 		return -1;
 	pthread_mutex_lock(&vm->sdei_lock);
 	r = sdei_raise(vm->sdei, event, target_pe);
+	/* No vCPU is skipped: even a raising one takes it through its own request. */
 	if (r == SDEI_RAISE_PENDING)
-		n = sdei_pes_to_kick(vm->sdei, pes, (int)ARRAY_SIZE(pes));
+		kick_pes(vm, NULL);
 	pthread_mutex_unlock(&vm->sdei_lock);
-	/* Even the raising vCPU takes it through its own request, after this exit. */
-	for (int i = 0; i < n; i++)
-		if (pes[i] >= 0 && pes[i] < vm->nr_vcpus)
-			vcpu_request(vm->vcpus[pes[i]], VCPU_REQ_SDEI);
 	return r == SDEI_RAISE_INVALID ? -1 : (int)r;
 }
 

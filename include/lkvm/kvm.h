@@ -62,6 +62,7 @@ struct vm {
 
 	struct sdei *sdei;	/* NULL when SDEI is off */
 	pthread_mutex_t sdei_lock;	/* the dispatcher is called from every vCPU */
+	int *sdei_kick;			/* nr_vcpus PEs to kick; under sdei_lock */
 
 	/* vCPU -> main thread events: one slot, first writer wins, eventfd wakes main. */
 	int event_fd;
