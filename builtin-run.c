@@ -126,11 +126,11 @@ static int main_loop(struct vm *vm, struct term *term, int sig_fd)
 					"with the same disks to resume it\n");
 			return LKVM_EXIT_HIBERNATED;
 		case VM_EV_RESET: {
-			char type[48] = "SYSTEM_RESET";
+			char type[48] = "SYSTEM_RESET", how[32];
 
 			if (vm->reset_type != ~0ULL) {
-				strcpy(type, "SYSTEM_RESET2 ");
-				psci_reset2_type_str(vm->reset_type, type + 14, sizeof(type) - 14);
+				psci_reset2_type_str(vm->reset_type, how, sizeof(how));
+				snprintf(type, sizeof(type), "SYSTEM_RESET2 %s", how);
 			}
 			if (vm->opts->no_reboot) {
 				pr_info("guest reset (%s); --no-reboot: exiting", type);
