@@ -2,23 +2,25 @@
 #
 #   bad_case NAME STATUS [lkvm run arguments...]
 #
-# runs `lkvm run ARGS` with stdin /dev/null under a timeout and checks: the
+# runs `lkvm run ARGS` with stdin /dev/null under a timeout (CLI_TIMEOUT
+# reference seconds, scaled as the runner scales every timeout) and checks: the
 # exit status is STATUS (a "|"-separated list is allowed, e.g. "128|129"),
 # never a signal or a hang, and stderr is exactly one line starting "lkvm: ".
 # Each bad_case line at the start of a line is one TAP test (the runner counts
-# them to plan).  Needs: LKVM, WORK, and the runner's `result` function.
+# them to plan).  Needs: LKVM, WORK, and the runner's want/begin/result.
 
 CLI_TIMEOUT=${CLI_TIMEOUT:-20}
 
 bad_case() {
-	selected "cli: $1" || return 0
+	want "cli: $1" || return 0
+	begin "cli: $1" "$CLI_TIMEOUT"
 	_name=$1
 	_want=$2
 	shift 2
 	_log=$WORK/cli-$_name.log
 	{
 		echo "+ lkvm run $*"
-		timeout "$CLI_TIMEOUT" "$LKVM" run "$@" </dev/null >"$WORK/cli.out" 2>"$WORK/cli.err"
+		timeout "$to" "$LKVM" run "$@" </dev/null >"$WORK/cli.out" 2>"$WORK/cli.err"
 		_rc=$?
 		echo "exit status $_rc"
 		echo "--- stderr:"
@@ -34,7 +36,7 @@ bad_case() {
 	*"|$_rc|"*) ;;
 	*)
 		case $_rc in
-		124 | 143 | 137) _why="hung (killed after ${CLI_TIMEOUT}s)" ;;
+		124 | 143 | 137) _why="hung (killed after ${to}s)" ;;
 		13[0-9] | 1[4-9][0-9] | 2[0-9][0-9]) _why="died of signal $((_rc - 128))" ;;
 		*) _why="exit status $_rc, want $_want" ;;
 		esac

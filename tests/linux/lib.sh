@@ -2,7 +2,8 @@
 # Sourced by tests/rig/linux-test.sh under busybox sh (inside the emulated
 # host) or any POSIX sh (on an arm64 machine with /dev/kvm): no bashisms.
 #
-# Set by the runner: LKVM KERNEL INITRD WORK (scratch dir) TEST (name)
+# Set by the runner: LKVM KERNEL INITRD WORK (scratch dir) TEST (name), and
+# TEST_TIMEOUT (seconds: the header's "timeout:" times the machine's scale).
 #
 #   lkvm_run [lkvm options...]     boot the test guest ("lkvm.test=$TEST" plus
 #                                  $GUEST_PARAMS on the command line), stdin
@@ -16,9 +17,17 @@
 #   guest_value KEY                value of the last "KEY=value" line
 #   check COND_STATUS MESSAGE      record a failure if the previous command failed
 #   fail MESSAGE / skip REASON / note MESSAGE
+#   time_left                      seconds until the test's deadline (>= 5)
 # host() passes unless something called fail (or it returned non-zero).
+#
+# Every lkvm run gets the time left until the test's deadline, so the header's
+# "timeout:" is the limit that applies; the runner's own, slightly later,
+# timeout is only a backstop.  When the deadline cuts a run short, the failure
+# says what the run was waiting for.
 
-LKVM_TIMEOUT=${LKVM_TIMEOUT:-120}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+_deadline=$(($(date +%s) + TEST_TIMEOUT))
+_waiting="lkvm to exit"
 GUEST_PARAMS=${GUEST_PARAMS:-}
 LKVM_RC=
 OUT=
@@ -47,6 +56,12 @@ check() {
 	fi
 }
 
+time_left() {
+	_l=$((_deadline - $(date +%s)))
+	[ $_l -ge 5 ] || _l=5
+	echo $_l
+}
+
 _lkvm_cmd_echo() {
 	echo "+ $LKVM run -k $KERNEL -i $INITRD -p \"lkvm.test=$TEST $GUEST_PARAMS\" $*"
 }
@@ -55,7 +70,8 @@ lkvm_run() {
 	_runs=$((_runs + 1))
 	OUT=$WORK/out.$_runs
 	_lkvm_cmd_echo "$@"
-	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
+	_waiting="the guest to power off"
+	timeout "$(time_left)" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
 		-p "lkvm.test=$TEST $GUEST_PARAMS" "$@" </dev/null >"$OUT" 2>&1
 	LKVM_RC=$?
 	_show_run
@@ -72,19 +88,20 @@ lkvm_run_input() {
 	mkfifo "$_fifo"
 	: >"$OUT"	# polled below before lkvm has written anything
 	_lkvm_cmd_echo "$@" "<<< '$_line' after /$_pattern/"
-	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
+	_waiting="an output line matching /$_pattern/ (to type '$_line')"
+	timeout "$(time_left)" "$LKVM" run -k "$KERNEL" -i "$INITRD" \
 		-p "lkvm.test=$TEST $GUEST_PARAMS" "$@" <"$_fifo" >"$OUT" 2>&1 &
 	_pid=$!
 	exec 3>"$_fifo"
-	_i=0
-	while [ $_i -lt "$LKVM_TIMEOUT" ] && kill -0 $_pid 2>/dev/null; do
+	_t0=$(date +%s)
+	while kill -0 $_pid 2>/dev/null; do
 		if tr -d '\r' <"$OUT" | grep -Eq -- "$_pattern"; then
-			echo "# typing '$_line' after ${_i}s"
+			echo "# typing '$_line' after $(($(date +%s) - _t0))s"
 			printf '%s\n' "$_line" >&3
+			_waiting="the guest to power off after '$_line' was typed"
 			break
 		fi
-		sleep 1
-		_i=$((_i + 1))
+		sleep 0.2
 	done
 	wait $_pid
 	LKVM_RC=$?
@@ -96,7 +113,9 @@ _show_run() {
 	echo "# lkvm exit status $LKVM_RC; output:"
 	tr -d '\r' <"$OUT" | sed 's/^/| /'
 	case $LKVM_RC in
-	124 | 137 | 143) fail "lkvm did not finish within ${LKVM_TIMEOUT}s (status $LKVM_RC)" ;;
+	124 | 137 | 143)
+		fail "lkvm run #$_runs cut off at the test's deadline (timeout ${TEST_TIMEOUT_HDR:-?} x scale ${SCALE:-100}% = ${TEST_TIMEOUT}s), waiting for $_waiting; its last line: $(tr -d '\r' <"$OUT" | grep . | tail -n 1)"
+		;;
 	esac
 }
 
@@ -126,6 +145,27 @@ expect_no_line() {
 
 guest_value() {
 	tr -d '\r' <"$OUT" | sed -n "s/^$1=//p" | tail -n 1
+}
+
+# The shared boot's results, for a test with "boot: NAME" (see
+# tests/rig/runner.sh): its lkvm status, and as $OUT the output less what the
+# other tests' guest() printed (between "lkvm-guest: test X" and
+# "lkvm-guest: end X").
+_use_shared() {
+	if [ ! -f "$SHARED/boot.env" ]; then
+		fail "the shared boot $SHARED did not finish"
+		return 1
+	fi
+	. "$SHARED/boot.env"
+	_runs=1
+	OUT=$WORK/out.shared
+	tr -d '\r' <"$SHARED_OUT" | awk -v me="$TEST" '
+		/^lkvm-guest: test / { cur = $3 }
+		cur == "" || cur == me { print }
+		/^lkvm-guest: end / { cur = "" }' >"$OUT"
+	LKVM_RC=$SHARED_RC
+	echo "# shared boot ($SHARED_CMD), status $LKVM_RC; this test's part of its output:"
+	sed 's/^/| /' "$OUT"
 }
 
 # Called by the runner after host().

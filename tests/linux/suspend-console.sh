@@ -14,15 +14,15 @@ host() {
 	rm -f "$fifo"
 	mkfifo "$fifo"
 	_lkvm_cmd_echo -c 1 -m 256 --loglevel info --stats "<<< 'wake up 7', ${HOLD}s into the suspend"
-	timeout "$LKVM_TIMEOUT" "$LKVM" run -k "$KERNEL" -i "$INITRD" -p "lkvm.test=$TEST" \
+	timeout "$(time_left)" "$LKVM" run -k "$KERNEL" -i "$INITRD" -p "lkvm.test=$TEST" \
 		-c 1 -m 256 --loglevel info --stats <"$fifo" >"$OUT" 2>&1 &
 	pid=$!
 	exec 3>"$fifo"
-	i=0
-	while [ $i -lt 1200 ] && kill -0 $pid 2>/dev/null && ! grep -q 'lkvm: guest suspended' "$OUT"; do
+	_waiting="'lkvm: guest suspended' in the output"
+	while kill -0 $pid 2>/dev/null && ! grep -q 'lkvm: guest suspended' "$OUT"; do
 		sleep 0.1
-		i=$((i + 1))
 	done
+	_waiting="the guest to power off after the line was typed"
 	sleep $HOLD
 	asleep=0
 	grep -q 'lkvm: guest resumed' "$OUT" || asleep=1

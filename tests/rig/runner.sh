@@ -10,19 +10,38 @@
 #   SRC       source tree (holds tests/guest/*.c, tests/linux, tests/cli)
 #   LKVM      the lkvm binary          KERNEL, INITRD  L2 Linux Image and initramfs
 #   PAYLOADS  directory of NAME.bin    T          extended regex selecting ids
-#   TAP_START number of the first result (default 1)
+#   TAP_START number of the first selected test (default 1)
+#   FROM      skip the selected tests numbered below FROM (a restart after the
+#             emulated host died: tests/run.sh boots a new one and goes on)
+#   SCALE     timeout scale in percent (default: measured here, see below)
 #   LOGDIR    where each test's log goes, NAME.log (default: none kept)
 #   STREAM=1  also print every log line as "@@LOG <log name> <line>"
 #   WORKROOT  scratch space (default /tmp)
 # Test ids: "guest: NAME" (tests/guest/NAME.c), "cli: CASE" (each bad_case in
 # tests/cli/*.sh), "linux: NAME" (tests/linux/NAME.sh).
+#
+# Besides TAP it prints, for tests/run.sh, "@@RIG start NUM SECS ID" when a
+# test (or the shared boot it needs) starts and may take up to SECS,
+# "@@RIG time NUM SECS" when it has ended, and "@@RIG scale PCT ..." once.
+#
+# Timeouts follow the machine: a header's "timeout: N" is N seconds on the
+# reference machine (a quiet 2-core x86-64 running the emulated host), and the
+# runner applies N * SCALE / 100.  SCALE comes from timing a fixed CPU-bound
+# workload on every CPU at once (so a host with fewer cores than the emulated
+# host has CPUs shows up too), against that machine's figure; it is never
+# below 100.
 
 SRC=${SRC:-.}
 T=${T:-}
 TAP_START=${TAP_START:-1}
+FROM=${FROM:-1}
 WORKROOT=${WORKROOT:-/tmp}
 PAYLOADS=${PAYLOADS:-$SRC/build/guest}
-num=$((TAP_START - 1))
+# The calibration workload and what it took on the reference machine
+# (centiseconds, the emulated host's /proc/uptime).
+CALIB_LOOPS=25000
+CALIB_REF_CS=${CALIB_REF_CS:-50}
+idx=$((TAP_START - 1))
 
 selected() {
 	[ -z "$T" ] && return 0
@@ -55,24 +74,54 @@ list_selected() {
 	done
 }
 
-# result pass|fail|skip ID LOGFILE [WHY]
+# want ID: is ID selected, and (counting it) not below FROM?  Called once for
+# every selected id, in list order, so idx is its TAP number.
+want() {
+	selected "$1" || return 1
+	idx=$((idx + 1))
+	[ "$idx" -ge "$FROM" ]
+}
+
+now() {
+	date +%s
+}
+
+# scaled N: N reference seconds on this machine.
+scaled() {
+	echo $((($1 * SCALE + 99) / 100))
+}
+
+# begin ID HEADER_TIMEOUT: announce test number idx, which may take up to the
+# scaled HEADER_TIMEOUT; sets $to to that.
+begin() {
+	to=$(scaled "$2")
+	t0=$(now)
+	echo "@@RIG start $idx $to $1"
+}
+
+# stream_log LOGNAME FILE: keep FILE as LOGDIR/LOGNAME.log, and stream it.
+stream_log() {
+	if [ -n "${LOGDIR:-}" ] && [ -f "$2" ]; then
+		cp "$2" "$LOGDIR/$1.log"
+	fi
+	if [ "${STREAM:-}" = 1 ] && [ -f "$2" ]; then
+		tr -d '\r' <"$2" | sed "s|^|@@LOG $1 |"
+	fi
+}
+
+# result pass|fail|skip ID LOGFILE [WHY]: the TAP line for test number idx.
 result() {
-	num=$((num + 1))
 	lname=$(echo "$2" | sed 's/: /-/; s/[^A-Za-z0-9_.-]/_/g')
 	case $1 in
-	pass) echo "ok $num - $2" ;;
-	skip) echo "ok $num - $2 # SKIP ${4:-}" ;;
-	*) echo "not ok $num - $2${4:+ ($4)}" ;;
+	pass) echo "ok $idx - $2" ;;
+	skip) echo "ok $idx - $2 # SKIP ${4:-}" ;;
+	*) echo "not ok $idx - $2${4:+ ($4)}" ;;
 	esac
 	if [ "$1" = fail ] && [ -f "$3" ]; then
 		tail -n 30 "$3" | tr -d '\r' | sed 's/^/# /'
 	fi
-	if [ -n "${LOGDIR:-}" ] && [ -f "$3" ]; then
-		cp "$3" "$LOGDIR/$lname.log"
-	fi
-	if [ "${STREAM:-}" = 1 ] && [ -f "$3" ]; then
-		tr -d '\r' <"$3" | sed "s|^|@@LOG $lname |"
-	fi
+	stream_log "$lname" "$3"
+	echo "@@RIG time $idx $(($(now) - t0))"
 }
 
 header() {
@@ -81,7 +130,34 @@ header() {
 }
 
 elapsed() {
-	echo "# $(($(date +%s) - t0))s"
+	echo "# $(($(now) - t0))s"
+}
+
+# Centiseconds of uptime.
+uptime_cs() {
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+# The calibration: CALIB_LOOPS shell iterations on every CPU at once, the
+# best of three rounds (a passing disturbance should not count).
+calibrate() {
+	cpus=$(grep -c '^processor' /proc/cpuinfo)
+	best=
+	for round in 1 2 3; do
+		c0=$(uptime_cs)
+		w=0
+		while [ $w -lt "$cpus" ]; do
+			(
+				i=0
+				while [ $i -lt $CALIB_LOOPS ]; do i=$((i + 1)); done
+			) &
+			w=$((w + 1))
+		done
+		wait
+		c=$(($(uptime_cs) - c0))
+		[ -n "$best" ] && [ "$best" -le "$c" ] || best=$c
+	done
+	echo "$best"
 }
 
 run_guest() {
@@ -90,16 +166,15 @@ run_guest() {
 	bin=$PAYLOADS/$name.bin
 	log=$WORK/guest-$name.log
 	args=$(header lkvm-args "$src")
-	want=$(header expect-exit "$src")
-	want=${want:-0}
-	to=$(header timeout "$src")
-	to=${to:-60}
+	want_rc=$(header expect-exit "$src")
+	want_rc=${want_rc:-0}
+	hto=$(header timeout "$src")
+	begin "guest: $name" "${hto:-60}"
 	if [ ! -f "$bin" ]; then
 		echo "no payload $bin" >"$log"
 		result fail "guest: $name" "$log" "payload not built"
 		return
 	fi
-	t0=$(date +%s)
 	echo "+ lkvm run -k $bin $args" >"$log"
 	# shellcheck disable=SC2086 # lkvm-args is a word list
 	timeout "$to" "$LKVM" run -k "$bin" $args </dev/null >"$WORK/out" 2>&1
@@ -114,14 +189,14 @@ run_guest() {
 	why=
 	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
 	oks=$(grep -c '^ok ' "$out")
-	if grep -q '^1\.\.0 # SKIP' "$out" && [ "$rc" = "$want" ]; then
+	if grep -q '^1\.\.0 # SKIP' "$out" && [ "$rc" = "$want_rc" ]; then
 		result skip "guest: $name" "$log" "$(sed -n 's/^1\.\.0 # SKIP *//p' "$out" | head -n 1)"
 		return
 	fi
 	case $rc in
-	"$want") ;;
-	124 | 137 | 143) why="timed out after ${to}s" ;;
-	*) why="lkvm exit status $rc, want $want" ;;
+	"$want_rc") ;;
+	124 | 137 | 143) why="timed out after ${to}s (timeout ${hto:-60} x scale $SCALE%)" ;;
+	*) why="lkvm exit status $rc, want $want_rc" ;;
 	esac
 	if [ -z "$why" ] && grep -q '^not ok' "$out"; then
 		why=$(grep '^not ok' "$out" | head -n 1)
@@ -151,21 +226,69 @@ run_guest() {
 	fi
 }
 
+# linux_host FILE LOG HEADER_TIMEOUT [linux-host.sh options]: run host() (or,
+# with --boot, a shared boot) under the scaled timeout plus a margin, so that
+# lib.sh's own deadline, which says what it was waiting for, fires first.
+linux_host() {
+	_lf=$1 _llog=$2 _lhto=$3
+	shift 3
+	margin=$(scaled 30)
+	TEST_TIMEOUT=$to TEST_TIMEOUT_HDR=$_lhto SCALE=$SCALE \
+		timeout $((to + margin)) sh "$SRC/tests/rig/linux-host.sh" "$@" "$_lf" >"$_llog" 2>&1
+}
+
+# A test with "boot: NAME" shares one lkvm run with the other tests naming
+# that boot: tests/linux/boots/NAME.sh's boot() runs once, the first time one
+# of them comes up, with the guest running the guest() of each of them still
+# to come; each test's host() then checks its part of that output.
+shared_boot() {
+	group=$1 first=$2
+	bdir=$WORK/boot-$group
+	[ -d "$bdir" ] && return 0
+	mkdir -p "$bdir"
+	gf=$SRC/tests/linux/boots/$group.sh
+	# Members still to run: this test and the selected ones after it.
+	members=
+	for m in "$SRC"/tests/linux/*.sh; do
+		[ "$(header boot "$m")" = "$group" ] || continue
+		mn=${m##*/}
+		mn=${mn%.sh}
+		selected "linux: $mn" || continue
+		[ -n "$members" ] || [ "$mn" = "$first" ] || continue
+		members=${members:+$members,}$mn
+	done
+	hto=$(header timeout "$gf")
+	begin "linux: $first" "${hto:-200}"
+	blog=$WORK/boot-$group.log
+	WORK=$bdir TEST=$members linux_host "$gf" "$blog" "${hto:-200}" --boot
+	echo "# $(($(now) - t0))s" >>"$blog"
+	stream_log "linux-boot-$group" "$blog"
+	echo "@@RIG boot-time $(($(now) - t0)) linux: boots/$group (shared by $members)"
+}
+
 run_linux() {
 	name=$1
 	f=$SRC/tests/linux/$name.sh
 	log=$WORK/linux-$name.log
-	to=$(header timeout "$f")
-	to=${to:-200}
-	t0=$(date +%s)
+	group=$(header boot "$f")
+	shared=
+	if [ -n "$group" ]; then
+		shared_boot "$group" "$name"
+		shared=$WORK/boot-$group
+	fi
+	hto=$(header timeout "$f")
+	hto=${hto:-200}
+	begin "linux: $name" "$hto"
 	mkdir -p "$WORK/linux-$name"
-	WORK=$WORK/linux-$name TEST=$name timeout "$to" sh "$SRC/tests/rig/linux-host.sh" "$f" >"$log" 2>&1
+	WORK=$WORK/linux-$name TEST=$name SHARED=$shared linux_host "$f" "$log" "$hto"
 	rc=$?
 	elapsed >>"$log"
 	case $rc in
 	0) result pass "linux: $name" "$log" ;;
 	77) result skip "linux: $name" "$log" "$(sed -n 's/^SKIP: //p' "$log" | head -n 1)" ;;
-	124 | 137 | 143) result fail "linux: $name" "$log" "timed out after ${to}s" ;;
+	124 | 137 | 143)
+		result fail "linux: $name" "$log" "host() killed after $((to + margin))s (timeout $hto x scale $SCALE% + margin)"
+		;;
 	*)
 		why=$(sed -n 's/^FAIL: //p' "$log" | head -n 1)
 		result fail "linux: $name" "$log" "${why:-host() failed with status $rc}"
@@ -194,6 +317,12 @@ echo "# runner: $(uname -sr), lkvm $LKVM, kernel $KERNEL"
 if [ ! -c /dev/kvm ]; then
 	echo "# runner: no /dev/kvm here"
 fi
+if [ -z "${SCALE:-}" ]; then
+	cs=$(calibrate)
+	SCALE=$((cs * 100 / CALIB_REF_CS))
+	[ "$SCALE" -ge 100 ] || SCALE=100
+	echo "@@RIG scale $SCALE calibration ${cs}0 ms, reference ${CALIB_REF_CS}0 ms"
+fi
 
 for f in "$SRC"/tests/guest/*.c; do
 	[ -f "$f" ] || continue
@@ -201,21 +330,29 @@ for f in "$SRC"/tests/guest/*.c; do
 	[ -n "$(header run-by "$f")" ] && continue
 	n=${f##*/}
 	n=${n%.c}
-	selected "guest: $n" && run_guest "$n"
+	want "guest: $n" && run_guest "$n"
 done
 for f in "$SRC"/tests/cli/*.sh; do
 	[ -f "$f" ] || continue
 	[ "${f##*/}" = lib.sh ] && continue
-	# bad_case itself checks selection, case by case
-	grep -q '^bad_case ' "$f" || continue
-	list_selected | grep -q '^cli: ' && run_cli "$f"
+	# bad_case itself calls want, case by case; the file's setup runs
+	# only if one of its cases is still to come.
+	cases=$(sed -n 's/^bad_case \([^ ]*\).*/cli: \1/p' "$f" | while IFS= read -r id; do
+		selected "$id" && echo x
+	done | wc -l)
+	[ "$cases" -gt 0 ] || continue
+	if [ $((idx + cases)) -lt "$FROM" ]; then
+		idx=$((idx + cases))
+		continue
+	fi
+	run_cli "$f"
 done
 for f in "$SRC"/tests/linux/*.sh; do
 	[ -f "$f" ] || continue
 	[ "${f##*/}" = lib.sh ] && continue
 	n=${f##*/}
 	n=${n%.sh}
-	selected "linux: $n" && run_linux "$n"
+	want "linux: $n" && run_linux "$n"
 done
 rm -rf "$WORK"
 echo "# runner: done"
