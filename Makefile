@@ -51,7 +51,10 @@ $(OBJDIR)/%.o: %.c
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_CFLAGS := -std=gnu11 $(WARN) -Iinclude -Itests/unit -D_GNU_SOURCE -MMD -MP -O1 -g $(SAN)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(HOSTDIR)/tests/%)
+# Tests of the test harness itself, shell scripts run like the unit binaries.
+UNIT_SCRIPTS := $(wildcard tests/unit/test-*.sh)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(HOSTDIR)/tests/%) \
+	$(UNIT_SCRIPTS:tests/unit/%.sh=$(HOSTDIR)/tests/%)
 
 $(HOSTDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -60,6 +63,10 @@ $(HOSTDIR)/%.o: %.c
 $(HOSTDIR)/tests/%: tests/unit/%.c $(HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_OBJS) -lfdt -lz -lpthread
+
+$(HOSTDIR)/tests/%: tests/unit/%.sh
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 unit-tests: $(UNIT_BINS)
 

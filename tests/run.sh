@@ -16,6 +16,12 @@
 # watchdog here kills an emulated host that stays silent past that.  When the
 # host dies or is killed, the test it was running fails, saying so, and a new
 # host boots to go on with the next one.
+#
+# For the harness's own test (tests/unit/test-run-recovery.sh):
+#   RIG_BOOT_CMD=CMD      run CMD (with FROM and SCALE set) in place of a boot,
+#                         and no unit tests, payloads or initramfs
+#   RIG_WATCHDOG_SLACK=N  seconds the watchdog adds to a test's time (60)
+#   LKVM_TEST_LOGDIR=DIR  the logs' place
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +30,9 @@ cd "$TOP" || exit 1
 . tests/rig/common.sh
 
 T=${T:-}
-LOGDIR=$TOP/build/test-logs
+LOGDIR=${LKVM_TEST_LOGDIR:-$TOP/build/test-logs}
+RIG_BOOT_CMD=${RIG_BOOT_CMD:-}
+RIG_WATCHDOG_SLACK=${RIG_WATCHDOG_SLACK:-60}
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR" "$RIG_OUT"
 t_suite=$SECONDS
@@ -40,7 +48,7 @@ for f in build/host/tests/*; do
 	[ -f "$f" ] && [ -x "$f" ] && unit_bins+=("$f")
 done
 unit_pid=
-if [ -x tests/unit/run.sh ] && [ ${#unit_bins[@]} -gt 0 ]; then
+if [ -z "$RIG_BOOT_CMD" ] && [ -x tests/unit/run.sh ] && [ ${#unit_bins[@]} -gt 0 ]; then
 	(
 		t=$SECONDS
 		tests/unit/run.sh "${unit_bins[@]}" >"$LOGDIR/unit.log" 2>&1
@@ -51,7 +59,7 @@ fi
 
 # ---- what guest tests there are ---------------------------------------------
 build_ok=1
-make --no-print-directory -s -f tests/guest/build.mk >"$LOGDIR/payload-build.log" 2>&1 ||
+[ -n "$RIG_BOOT_CMD" ] || make --no-print-directory -s -f tests/guest/build.mk >"$LOGDIR/payload-build.log" 2>&1 ||
 	build_ok=0
 mapfile -t guest_ids < <(SRC=$TOP T=$T sh tests/rig/runner.sh --list)
 G=${#guest_ids[@]}
@@ -107,7 +115,7 @@ demux() {
 		"@@RIG start "*)
 			read -r _ _ num to _ <<<"$line"
 			running=$num
-			watch $((to * 3 / 2 + 60))
+			watch $((to * 3 / 2 + RIG_WATCHDOG_SLACK))
 			;;
 		"@@RIG time "*)
 			read -r _ _ num to <<<"$line"
@@ -156,11 +164,15 @@ fail_test() {
 if [ "$G" -gt 0 ]; then
 	why=
 	[ $build_ok = 1 ] || why="payloads did not build (build/test-logs/payload-build.log)"
-	[ -x ./lkvm ] || why="no ./lkvm (run make lkvm)"
-	if [ -z "$why" ]; then
+	[ -x ./lkvm ] || [ -n "$RIG_BOOT_CMD" ] || why="no ./lkvm (run make lkvm)"
+	if [ -n "$RIG_BOOT_CMD" ]; then
+		echo "# guest tests: through $RIG_BOOT_CMD"
+	elif [ -z "$why" ]; then
 		l2_initrd "$RIG_OUT/initrd.cpio.gz" || why="could not build the guest initramfs"
 	fi
-	if [ -z "$why" ] && native_kvm; then
+	if [ -n "$RIG_BOOT_CMD" ]; then
+		:
+	elif [ -z "$why" ] && native_kvm; then
 		echo "# guest tests: native /dev/kvm"
 	elif [ -z "$why" ]; then
 		echo "# guest tests: in the emulated KVM host (QEMU TCG)"
@@ -172,7 +184,9 @@ if [ "$G" -gt 0 ]; then
 		boots=$((boots + 1))
 		t0=$SECONDS
 		running=
-		if native_kvm; then
+		if [ -n "$RIG_BOOT_CMD" ]; then
+			exec 3< <(FROM=$from SCALE=$scale exec $RIG_BOOT_CMD 2>&1)
+		elif native_kvm; then
 			exec 3< <(SRC=$TOP LKVM=$TOP/lkvm KERNEL=$L2_KERNEL INITRD=$RIG_OUT/initrd.cpio.gz \
 				PAYLOADS=$TOP/build/guest T=$T FROM=$from SCALE=$scale STREAM=1 \
 				exec sh tests/rig/runner.sh 2>&1)
@@ -194,7 +208,7 @@ if [ "$G" -gt 0 ]; then
 		wait "$pid" 2>/dev/null
 		echo "# rig: boot $boots finished in $((SECONDS - t0))s"
 		# Where to go on: after the last test this boot reported or started.
-		last=0
+		last=$((from - 1))
 		for ((i = from; i <= G; i++)); do
 			[ -n "${seen[$i]:-}" ] && last=$i
 		done
@@ -202,7 +216,7 @@ if [ "$G" -gt 0 ]; then
 			fail_test "$running" "the emulated host $how during this test; see build/test-logs/l1-console.log"
 			last=$running
 			dead_boots=0
-		elif [ $last -lt "$from" ]; then
+		elif [ "$last" -lt "$from" ]; then
 			# Nothing at all from this boot: try once more, then give up.
 			dead_boots=$((dead_boots + 1))
 			if [ $dead_boots -ge 2 ]; then
