@@ -39,7 +39,12 @@ guest() {
 	t1=$(cat /sys/class/rtc/rtc0/since_epoch)
 	echo "SLEPT=$((t1 - t0))"
 	echo "MARKER=$(cat /tmp/marker)"
-	sleep 1
+	# The secondary is back before the write returns; allow a moment anyway.
+	i=0
+	while [ "$(cat /sys/devices/system/cpu/online)" != 0-1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	echo "CPUS_ONLINE=$(cat /sys/devices/system/cpu/online)"
 	dmesg | grep -E 'PM: suspend (entry|exit)' | sed 's/^\[[^]]*\] */DMESG: /'
 	if [ -r /sys/power/pm_wakeup_irq ]; then
