@@ -50,7 +50,7 @@ static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is
 	struct testdev *t = container_of(dev, struct testdev, dev);
 
 	if (is_write && off == 0x00) {
-		u64 v = mmio_get(data, len);
+		u64 v = le_get(data, len);
 
 		t->result = sdei_kvm_raise(t->vm, (u32)v, (int)((v >> 32) & 0xffff));
 	} else if (is_write && off == 0x10 && len == 8) {
@@ -59,7 +59,7 @@ static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is
 		pthread_t th;
 
 		l->t = t;
-		l->v = mmio_get(data, len);
+		l->v = le_get(data, len);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		if (pthread_create(&th, &attr, raise_later, l)) {
@@ -68,7 +68,7 @@ static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is
 		}
 		pthread_attr_destroy(&attr);
 	} else if (!is_write) {
-		mmio_put(data, len, off == 0x08 ? (u64)t->result : 0);
+		le_put(data, len, off == 0x08 ? (u64)t->result : 0);
 	}
 }
 

@@ -6,21 +6,7 @@
 
 #include "lkvm/image.h"
 #include "lkvm/layout.h"
-
-static u32 le32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 le64(const u8 *p)
-{
-	return (u64)le32(p) | (u64)le32(p + 4) << 32;
-}
-
-static u16 le16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
+#include "lkvm/le.h"
 
 /*
  * Kernels built with the EFI stub are also PE/COFF files; their section table
@@ -33,22 +19,22 @@ static int pe_check_whole(const u8 *buf, size_t len, const char **why)
 
 	if (len < 0x40 || buf[0] != 'M' || buf[1] != 'Z')
 		return 0;
-	pe = le32(buf + 0x3c);
+	pe = le32_get(buf + 0x3c);
 	if (pe > len || len - pe < 24) {
 		*why = "truncated (PE header missing)";
 		return -1;
 	}
 	if (memcmp(buf + pe, "PE\0\0", 4))
 		return 0;
-	nsec = le16(buf + pe + 6);
-	opt_size = le16(buf + pe + 20);
+	nsec = le16_get(buf + pe + 6);
+	opt_size = le16_get(buf + pe + 20);
 	sec = pe + 24 + opt_size;
 	for (u32 i = 0; i < nsec; i++, sec += 40) {
 		if (sec > len || len - sec < 40) {
 			*why = "truncated (PE section table cut short)";
 			return -1;
 		}
-		u64 raw_size = le32(buf + sec + 16), raw_ptr = le32(buf + sec + 20);
+		u64 raw_size = le32_get(buf + sec + 16), raw_ptr = le32_get(buf + sec + 20);
 
 		if (raw_ptr + raw_size > len) {
 			*why = "truncated (shorter than its PE sections say)";
@@ -65,14 +51,14 @@ int kernel_parse(const u8 *buf, size_t len, struct kernel_info *ki, const char *
 		*why = "empty file";
 		return -1;
 	}
-	if (len < 64 || le32(buf + 0x38) != ARM64_IMAGE_MAGIC) {
+	if (len < 64 || le32_get(buf + 0x38) != ARM64_IMAGE_MAGIC) {
 		ki->image_size = len;
 		return 0;
 	}
 	ki->is_image = true;
-	ki->text_offset = le64(buf + 8);
-	ki->image_size = le64(buf + 16);
-	ki->flags = le64(buf + 24);
+	ki->text_offset = le64_get(buf + 8);
+	ki->image_size = le64_get(buf + 16);
+	ki->flags = le64_get(buf + 24);
 	if (ki->image_size == 0) {
 		/* Kernels before 3.17: text_offset was fixed and the size unknown. */
 		ki->text_offset = 0x80000;

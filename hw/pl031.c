@@ -233,9 +233,9 @@ static void rtc_mmio(struct device *dev, u64 offset, u8 *data, u32 len, bool is_
 		if (!is_write)
 			memset(data, 0, len);
 	} else if (is_write) {
-		rtc_write(r, offset, (u32)mmio_get(data, len), now);
+		rtc_write(r, offset, (u32)le_get(data, len), now);
 	} else {
-		mmio_put(data, len, rtc_read(r, offset, now));
+		le_put(data, len, rtc_read(r, offset, now));
 	}
 	rtc_update_irq(dev);
 	pthread_mutex_unlock(&r->lock);

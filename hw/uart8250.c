@@ -343,7 +343,7 @@ static void uart_mmio(struct device *dev, u64 offset, u8 *data, u32 len, bool is
 		uart_write(dev, offset, data[0]);
 	} else {
 		/* Any width is accepted; the register is the low byte. */
-		mmio_put(data, len, uart_read(dev, offset));
+		le_put(data, len, uart_read(dev, offset));
 	}
 	uart_update_irq(dev);
 	pthread_mutex_unlock(&u->lock);

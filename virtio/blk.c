@@ -45,27 +45,6 @@ struct virtio_blk {
 	struct iovec data[VIRTQ_MAX_SEGS];
 };
 
-static void put_le32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put_le64(u8 *p, u64 v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static u64 get_le(const u8 *p, int n)
-{
-	u64 v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (u64)p[i] << (8 * i);
-	return v;
-}
-
 /* preadv/pwritev the whole of @iov (which is consumed), retrying short transfers and EINTR. */
 static int rw_all(int fd, struct iovec *iov, unsigned int n, u64 off, bool write)
 {
@@ -144,8 +123,8 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		status = VIRTIO_BLK_S_IOERR;
 		goto done;
 	}
-	type = (u32)get_le(hdr, 4);
-	sector = get_le(hdr + 8, 8);
+	type = (u32)le_get(hdr, 4);
+	sector = le_get(hdr + 8, 8);
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		status = do_rw(b, sector, in, req->nr_in, 0, dlen, false);
@@ -262,10 +241,10 @@ struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct i
 	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	memcpy(b->id, name, strnlen(name, sizeof(b->id)));
 
-	put_le64(b->config + CFG_CAPACITY, b->capacity);
+	le64_put(b->config + CFG_CAPACITY, b->capacity);
 	/* Header and status take two descriptors of a chain. */
-	put_le32(b->config + CFG_SEG_MAX, VIRTQ_MAX_SEGS - 2);
-	put_le32(b->config + CFG_BLK_SIZE, SECTOR_SIZE);
+	le32_put(b->config + CFG_SEG_MAX, VIRTQ_MAX_SEGS - 2);
+	le32_put(b->config + CFG_BLK_SIZE, SECTOR_SIZE);
 
 	b->vdev.ops = &blk_ops;
 	b->vdev.config = b->config;

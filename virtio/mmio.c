@@ -265,9 +265,9 @@ static void virtio_mmio_access(struct device *dev, u64 off, u8 *data, u32 len, b
 		if (!is_write)
 			memset(data, 0, len);
 	} else if (is_write) {
-		reg_write(vd, off, (u32)mmio_get(data, 4));
+		reg_write(vd, off, (u32)le_get(data, 4));
 	} else {
-		mmio_put(data, 4, reg_read(vd, off));
+		le_put(data, 4, reg_read(vd, off));
 	}
 	pthread_mutex_unlock(&vd->lock);
 }

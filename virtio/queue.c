@@ -7,6 +7,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "lkvm/le.h"
 #include "lkvm/virtio.h"
 
 /* Byte offsets inside the rings. */
@@ -22,6 +23,10 @@ struct desc {
 	u16 flags, next;
 };
 
+/*
+ * Ring indices and flags live in memory the guest writes concurrently: these
+ * are single atomic accesses, not byte copies (le.h).
+ */
 static u16 load16(const u8 *p)
 {
 	return le16toh(__atomic_load_n((const u16 *)p, __ATOMIC_RELAXED));
@@ -46,20 +51,13 @@ static struct desc read_desc(const u8 *table, u32 i)
 {
 	u8 raw[VIRTQ_DESC_SIZE];
 	struct desc d;
-	u64 addr;
-	u32 len;
-	u16 flags, next;
 
 	memcpy(raw, table + (size_t)i * VIRTQ_DESC_SIZE, sizeof(raw));
 	__asm__ __volatile__("" ::: "memory");
-	memcpy(&addr, raw, 8);
-	memcpy(&len, raw + 8, 4);
-	memcpy(&flags, raw + 12, 2);
-	memcpy(&next, raw + 14, 2);
-	d.addr = le64toh(addr);
-	d.len = le32toh(len);
-	d.flags = le16toh(flags);
-	d.next = le16toh(next);
+	d.addr = le64_get(raw);
+	d.len = le32_get(raw + 8);
+	d.flags = le16_get(raw + 12);
+	d.next = le16_get(raw + 14);
 	return d;
 }
 

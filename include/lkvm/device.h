@@ -3,6 +3,7 @@
 #define LKVM_DEVICE_H
 
 #include "lkvm/irq.h"
+#include "lkvm/le.h"
 #include "lkvm/util.h"
 
 /*
@@ -57,21 +58,5 @@ void device_bus_exit(struct device_bus *bus);
  * (compatible first) and closes the node with fdt_end_node().
  */
 int device_fdt_begin(struct device *dev, void *fdt, const char *prefix, u32 gic_phandle);
-
-/* Little-endian helpers for MMIO register files. */
-static inline u64 mmio_get(const u8 *data, u32 len)
-{
-	u64 v = 0;
-
-	for (u32 i = 0; i < len && i < 8; i++)
-		v |= (u64)data[i] << (8 * i);
-	return v;
-}
-
-static inline void mmio_put(u8 *data, u32 len, u64 v)
-{
-	for (u32 i = 0; i < len && i < 8; i++)
-		data[i] = (u8)(v >> (8 * i));
-}
 
 #endif

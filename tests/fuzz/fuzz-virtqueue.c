@@ -67,14 +67,14 @@ static u32 rd(struct device *d, u64 off)
 	u8 b[4];
 
 	d->mmio(d, off, b, 4, false);
-	return (u32)mmio_get(b, 4);
+	return (u32)le_get(b, 4);
 }
 
 static void wr(struct device *d, u64 off, u32 v)
 {
 	u8 b[4];
 
-	mmio_put(b, 4, v);
+	le_put(b, 4, v);
 	d->mmio(d, off, b, 4, true);
 }
 
@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			rd(d, arg & 0x1fc);
 			break;
 		case 2:	/* any width, any offset, either direction */
-			mmio_put(buf, 8, val);
+			le_put(buf, 8, val);
 			d->mmio(d, arg % 0x200, buf, 1 + (arg >> 9) % 8, arg & 0x8000);
 			break;
 		case 3:

@@ -51,7 +51,7 @@ static void wr(struct device *d, u64 off, u32 v)
 {
 	u8 b[4];
 
-	mmio_put(b, 4, v);
+	le_put(b, 4, v);
 	d->mmio(d, off, b, 4, true);
 }
 
@@ -60,7 +60,7 @@ static u32 rd(struct device *d, u64 off)
 	u8 b[4] = { 0xaa, 0xaa, 0xaa, 0xaa };
 
 	d->mmio(d, off, b, 4, false);
-	return (u32)mmio_get(b, 4);
+	return (u32)le_get(b, 4);
 }
 
 /* Advance the fake clock and look at the alarm, as the timer thread would on waking. */

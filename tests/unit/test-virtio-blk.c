@@ -91,7 +91,7 @@ static u64 cfg_read(struct tdrv *d, u32 off, u32 len)
 	u8 b[8] = { 0 };
 
 	d->dev->mmio(d->dev, VIRTIO_MMIO_CONFIG + off, b, len, false);
-	return mmio_get(b, len);
+	return le_get(b, len);
 }
 
 static u32 dev_features_lo(struct tdrv *d)

@@ -75,14 +75,14 @@ static inline u32 rd(struct tdrv *d, u64 off)
 	u8 b[4];
 
 	d->dev->mmio(d->dev, off, b, 4, false);
-	return (u32)mmio_get(b, 4);
+	return (u32)le_get(b, 4);
 }
 
 static inline void wr(struct tdrv *d, u64 off, u32 v)
 {
 	u8 b[4];
 
-	mmio_put(b, 4, v);
+	le_put(b, 4, v);
 	d->dev->mmio(d->dev, off, b, 4, true);
 }
 
