@@ -5,6 +5,7 @@
  * parser is pure so the unit tests can drive every corner of it.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,86 +14,26 @@
 #include "lkvm/layout.h"
 #include "lkvm/options.h"
 
-enum {
-	OPT_CONSOLE = 256, OPT_NAME, OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DUMP_DTB, OPT_IRQCHIP,
-	OPT_SVE_MAX_VL, OPT_DISABLE_SVE, OPT_PMU, OPT_DEBUG, OPT_RNG, OPT_STATS, OPT_NO_REBOOT,
-	OPT_NO_SYSTEM_SUSPEND, OPT_NO_SDEI, OPT_PSCI_VERSION, OPT_AARCH32, OPT_TEST_DEVICE,
+/*
+ * How an option's value is stored.  OPT_FLAG sets a bool, OPT_STRING keeps
+ * the argument; OPT_CALL hands it to a parser that checks and stores it.
+ */
+enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL };
+
+struct opt_desc {
+	const char *name;	/* long name; NULL for a section heading */
+	char short_name;	/* 0 if none */
+	const char *arg;	/* the value's name in --help; NULL: takes none */
+	const char *help;	/* --help text; '\n' starts a continuation line */
+	enum opt_kind kind;
+	size_t offset;		/* OPT_FLAG, OPT_STRING: the field in run_opts */
+	int (*call)(const char *arg, struct run_opts *o);
 };
 
-static const struct option long_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "initrd", required_argument, NULL, 'i' },
-	{ "params", required_argument, NULL, 'p' },
-	{ "mem", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, 'c' },
-	{ "disk", required_argument, NULL, 'd' },
-	{ "network", required_argument, NULL, 'n' },
-	{ "console", required_argument, NULL, OPT_CONSOLE },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
-	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
-	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
-	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
-	{ "sve-max-vl", required_argument, NULL, OPT_SVE_MAX_VL },
-	{ "disable-sve", no_argument, NULL, OPT_DISABLE_SVE },
-	{ "pmu", no_argument, NULL, OPT_PMU },
-	{ "debug", no_argument, NULL, OPT_DEBUG },
-	{ "rng", no_argument, NULL, OPT_RNG },
-	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
-	{ "no-system-suspend", no_argument, NULL, OPT_NO_SYSTEM_SUSPEND },
-	{ "no-sdei", no_argument, NULL, OPT_NO_SDEI },
-	{ "psci-version", required_argument, NULL, OPT_PSCI_VERSION },
-	{ "aarch32", no_argument, NULL, OPT_AARCH32 },
-	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-void run_usage(FILE *out)
-{
-	fputs("usage: lkvm run [options] [-k] KERNEL\n"
-	      "\n"
-	      "Guest:\n"
-	      "  -k, --kernel FILE       arm64 Image, Image.gz, or a flat binary (loaded at\n"
-	      "                          RAM + 0x80000 and entered there)\n"
-	      "  -i, --initrd FILE       initial RAM disk (cpio, compressed cpio, or ramdisk)\n"
-	      "  -p, --params STRING     kernel command line; appended to lkvm's defaults\n"
-	      "  -m, --mem SIZE[@ADDR]   guest RAM in MiB (K/M/G/T suffixes accepted);\n"
-	      "                          default 64 MiB * (cpus + 3); RAM at 0x80000000\n"
-	      "  -c, --cpus N            number of vCPUs (default: host CPUs online)\n"
-	      "      --name NAME         a name for the guest (logs)\n"
-	      "      --nodefaults        pass exactly --params as the command line\n"
-	      "Devices:\n"
-	      "  -d, --disk FILE[,ro]    raw disk image as virtio-blk (repeatable, max 8)\n"
-	      "      --console KIND      serial (8250, ttyS0; default) or virtio (hvc0)\n"
-	      "      --rng               add a virtio-rng device\n"
-	      "  -n, --network mode=none accepted for kvmtool compatibility (no NIC)\n"
-	      "CPU and interrupt controller:\n"
-	      "      --irqchip gicv3     the only interrupt controller lkvm offers\n"
-	      "      --sve-max-vl BITS   cap SVE vector lengths (128..2048, multiple of 128)\n"
-	      "      --disable-sve       do not give the guest SVE\n"
-	      "      --pmu               give the guest a PMUv3\n"
-	      "Firmware and power management:\n"
-	      "      --psci-version X.Y  pin the PSCI version the guest sees (0.2, 1.0, 1.1,\n"
-	      "                          1.2, 1.3); default: the host's newest\n"
-	      "      --no-system-suspend do not offer PSCI SYSTEM_SUSPEND\n"
-	      "      --no-reboot         exit (status 2) when the guest resets\n"
-	      "      --no-sdei           do not offer SDEI\n"
-	      "Diagnostics:\n"
-	      "      --loglevel LEVEL    error, warning (default), info or debug\n"
-	      "      --debug             trace exits and unhandled MMIO (implies --loglevel debug)\n"
-	      "      --stats             print exit and power-management counters at exit\n"
-	      "      --dump-dtb FILE     write the generated device tree to FILE\n"
-	      "      --test-device       add lkvm's test device (guest tests raise SDEI\n"
-	      "                          events through it; see docs/testing.md)\n"
-	      "  -h, --help              this text\n"
-	      "\n"
-	      "Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
-	      "hibernated (run again with the same disks to resume); 4 stopped by a signal;\n"
-	      "128 error; 129 bad command line.\n",
-	      out);
-}
+#define FLAG(field) OPT_FLAG, offsetof(struct run_opts, field), NULL
+#define STRING(field) OPT_STRING, offsetof(struct run_opts, field), NULL
+#define CALL(fn) OPT_CALL, 0, fn
+#define SECTION(title) { NULL, 0, NULL, title, OPT_SECTION, 0, NULL }
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -114,13 +55,13 @@ static int parse_mem(const char *arg, struct run_opts *o)
 	at = strchr(buf, '@');
 	if (at) {
 		*at = '\0';
-		if (!parse_size(at + 1, 1, &o->mem_base) || o->mem_base % SZ_2M)
+		if (!parse_number(at + 1, 1, &o->mem_base) || o->mem_base % SZ_2M)
 			return bad("invalid RAM address '%s' (must be 2 MiB aligned)", at + 1);
 		if (o->mem_base < LKVM_RAM_BASE)
 			return bad("RAM address '%s' is below 0x80000000, where the devices live",
 				   at + 1);
 	}
-	if (!parse_size(buf, SZ_1M, &o->mem_size))
+	if (!parse_number(buf, SZ_1M, &o->mem_size))
 		return bad("invalid memory size '%s'", arg);
 	if (o->mem_size < 16 * SZ_1M)
 		return bad("memory size '%s' is too small (16 MiB at least)", arg);
@@ -129,164 +70,294 @@ static int parse_mem(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_int(const char *arg, long lo, long hi, long *out)
+/* A bare number (no suffix) in [lo, hi]. */
+static bool number_in(const char *arg, u64 lo, u64 hi, u64 *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	return parse_number(arg, 0, out) && *out >= lo && *out <= hi;
+}
 
-	if (!*arg || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
+static int parse_cpus(const char *arg, struct run_opts *o)
+{
+	u64 v;
+
+	/* The real ceiling is KVM's, checked when the VM is created. */
+	if (!number_in(arg, 1, 65535, &v))
+		return bad("invalid number of vCPUs '%s' (1 or more)", arg);
+	o->nr_cpus = (int)v;
 	return 0;
 }
 
-static int parse_psci_version(const char *arg, u32 *out)
+static int parse_disk(const char *arg, struct run_opts *o)
+{
+	struct disk_opt *d;
+	char *comma;
+
+	if (o->nr_disks == LKVM_MAX_DISKS)
+		return bad("too many disks (at most %s)", "8");
+	d = &o->disks[o->nr_disks++];
+	if (strlen(arg) >= sizeof(d->path))
+		return bad("disk path too long: '%.100s...'", arg);
+	strcpy(d->path, arg);
+	comma = strchr(d->path, ',');
+	if (comma) {
+		if (strcmp(comma, ",ro"))
+			return bad("unknown disk option '%s' (only ',ro')", comma + 1);
+		*comma = '\0';
+		d->readonly = true;
+	}
+	if (!*d->path)
+		return bad("empty disk path in '%s'", arg);
+	return 0;
+}
+
+static int parse_network(const char *arg, struct run_opts *o)
+{
+	if (strcmp(arg, "mode=none") && strcmp(arg, "none"))
+		return bad("networking is not supported yet: only '--network mode=none'"
+			   " ('%s' given)", arg);
+	return 0;
+}
+
+static int parse_console(const char *arg, struct run_opts *o)
+{
+	if (!strcmp(arg, "serial"))
+		o->console = CONSOLE_SERIAL;
+	else if (!strcmp(arg, "virtio"))
+		o->console = CONSOLE_VIRTIO;
+	else
+		return bad("unknown console '%s' (serial or virtio)", arg);
+	return 0;
+}
+
+static int parse_loglevel(const char *arg, struct run_opts *o)
+{
+	o->log_level = parse_log_level(arg);
+	if (o->log_level < 0)
+		return bad("unknown log level '%s' (error, warning, info, debug)", arg);
+	return 0;
+}
+
+static int parse_irqchip(const char *arg, struct run_opts *o)
+{
+	if (strcmp(arg, "gicv3"))
+		return bad("unsupported --irqchip '%s': lkvm offers gicv3 only", arg);
+	return 0;
+}
+
+static int parse_sve_max_vl(const char *arg, struct run_opts *o)
+{
+	u64 v;
+
+	if (!number_in(arg, 128, 2048, &v) || v % 128)
+		return bad("invalid --sve-max-vl '%s': a vector length in bits, a "
+			   "multiple of 128 from 128 to 2048", arg);
+	o->sve_max_vl = (u32)v;
+	return 0;
+}
+
+static int parse_psci_version(const char *arg, struct run_opts *o)
 {
 	static const char *const ok[] = { "0.2", "1.0", "1.1", "1.2", "1.3" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		if (!strcmp(arg, ok[i])) {
-			*out = ((u32)(arg[0] - '0') << 16) | (u32)(arg[2] - '0');
+			o->psci_version = ((u32)(arg[0] - '0') << 16) | (u32)(arg[2] - '0');
 			return 0;
 		}
 	}
 	return bad("unsupported --psci-version '%s' (0.2, 1.0, 1.1, 1.2 or 1.3)", arg);
 }
 
+static int set_debug(const char *arg, struct run_opts *o)
+{
+	o->debug = true;
+	o->log_level = LOG_DEBUG;
+	return 0;
+}
+
+static int refuse_aarch32(const char *arg, struct run_opts *o)
+{
+	return bad("%s: AArch32 guests are not supported", "--aarch32");
+}
+
+static int print_help(const char *arg, struct run_opts *o)
+{
+	run_usage(stdout);
+	return 1;
+}
+
+/* Every `lkvm run` option, once: getopt_long's table and --help come from here. */
+static const struct opt_desc opt_table[] = {
+	SECTION("Guest:"),
+	{ "kernel", 'k', "FILE", "arm64 Image, Image.gz, or a flat binary (loaded at\n"
+				  "RAM + 0x80000 and entered there)", STRING(kernel) },
+	{ "initrd", 'i', "FILE", "initial RAM disk (cpio, compressed cpio, or ramdisk)",
+	  STRING(initrd) },
+	{ "params", 'p', "STRING", "kernel command line; appended to lkvm's defaults",
+	  STRING(params) },
+	{ "mem", 'm', "SIZE[@ADDR]", "guest RAM in MiB (K/M/G/T suffixes accepted);\n"
+				      "default 64 MiB * (cpus + 3); RAM at 0x80000000",
+	  CALL(parse_mem) },
+	{ "cpus", 'c', "N", "number of vCPUs (default: host CPUs online)", CALL(parse_cpus) },
+	{ "name", 0, "NAME", "a name for the guest (logs)", STRING(name) },
+	{ "nodefaults", 0, NULL, "pass exactly --params as the command line", FLAG(nodefaults) },
+	SECTION("Devices:"),
+	{ "disk", 'd', "FILE[,ro]", "raw disk image as virtio-blk (repeatable, max 8)",
+	  CALL(parse_disk) },
+	{ "console", 0, "KIND", "serial (8250, ttyS0; default) or virtio (hvc0)",
+	  CALL(parse_console) },
+	{ "rng", 0, NULL, "add a virtio-rng device", FLAG(rng) },
+	{ "network", 'n', "mode=none", "accepted for kvmtool compatibility (no NIC)",
+	  CALL(parse_network) },
+	SECTION("CPU and interrupt controller:"),
+	{ "irqchip", 0, "gicv3", "the only interrupt controller lkvm offers",
+	  CALL(parse_irqchip) },
+	{ "sve-max-vl", 0, "BITS", "cap SVE vector lengths (128..2048, multiple of 128)",
+	  CALL(parse_sve_max_vl) },
+	{ "disable-sve", 0, NULL, "do not give the guest SVE", FLAG(sve_off) },
+	{ "pmu", 0, NULL, "give the guest a PMUv3", FLAG(pmu) },
+	{ "aarch32", 0, NULL, "refused: AArch32 guests are not supported",
+	  CALL(refuse_aarch32) },
+	SECTION("Firmware and power management:"),
+	{ "psci-version", 0, "X.Y", "pin the PSCI version the guest sees (0.2, 1.0, 1.1,\n"
+				     "1.2, 1.3); default: the host's newest",
+	  CALL(parse_psci_version) },
+	{ "no-system-suspend", 0, NULL, "do not offer PSCI SYSTEM_SUSPEND",
+	  FLAG(no_system_suspend) },
+	{ "no-reboot", 0, NULL, "exit (status 2) when the guest resets", FLAG(no_reboot) },
+	{ "no-sdei", 0, NULL, "do not offer SDEI", FLAG(no_sdei) },
+	SECTION("Diagnostics:"),
+	{ "loglevel", 0, "LEVEL", "error, warning (default), info or debug",
+	  CALL(parse_loglevel) },
+	{ "debug", 0, NULL, "trace exits and unhandled MMIO (implies --loglevel debug)",
+	  CALL(set_debug) },
+	{ "stats", 0, NULL, "print exit and power-management counters at exit", FLAG(stats) },
+	{ "dump-dtb", 0, "FILE", "write the generated device tree to FILE", STRING(dump_dtb) },
+	{ "test-device", 0, NULL, "add lkvm's test device (guest tests raise SDEI\n"
+				   "events through it; see docs/testing.md)",
+	  FLAG(test_device) },
+	{ "help", 'h', NULL, "this text", CALL(print_help) },
+};
+
+#define HELP_COLUMN 26
+
+void run_usage(FILE *out)
+{
+	fputs("usage: lkvm run [options] [-k] KERNEL\n\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
+		const struct opt_desc *d = &opt_table[i];
+		const char *h = d->help;
+		char head[64];
+		int n;
+
+		if (d->kind == OPT_SECTION) {
+			fprintf(out, "%s\n", d->help);
+			continue;
+		}
+		if (d->short_name)
+			n = snprintf(head, sizeof(head), "  -%c, --%s", d->short_name, d->name);
+		else
+			n = snprintf(head, sizeof(head), "      --%s", d->name);
+		if (d->arg)
+			n += snprintf(head + n, sizeof(head) - (size_t)n, " %s", d->arg);
+		/* A head too long for its column puts the text on the next line. */
+		fprintf(out, "%-*s", HELP_COLUMN - 2, head);
+		if (n > HELP_COLUMN - 2)
+			fprintf(out, "\n%*s", HELP_COLUMN - 2, "");
+		for (;;) {
+			const char *nl = strchr(h, '\n');
+			int len = nl ? (int)(nl - h) : (int)strlen(h);
+
+			fprintf(out, "  %.*s\n", len, h);
+			if (!nl)
+				break;
+			h = nl + 1;
+			fprintf(out, "%*s", HELP_COLUMN - 2, "");
+		}
+	}
+	fputs("\n"
+	      "Numbers are decimal, or hexadecimal with 0x.\n"
+	      "Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
+	      "hibernated (run again with the same disks to resume); 4 stopped by a signal;\n"
+	      "128 error; 129 bad command line.\n",
+	      out);
+}
+
+/* getopt_long's view of opt_table: the long options, and the short ones as a string. */
+static void build_getopt(struct option *longs, char *shorts)
+{
+	int nl = 0, ns = 0;
+
+	shorts[ns++] = ':';
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
+		const struct opt_desc *d = &opt_table[i];
+
+		if (d->kind == OPT_SECTION)
+			continue;
+		longs[nl++] = (struct option){
+			d->name, d->arg ? required_argument : no_argument, NULL,
+			d->short_name ? d->short_name : 256 + (int)i,
+		};
+		if (d->short_name) {
+			shorts[ns++] = d->short_name;
+			if (d->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	longs[nl] = (struct option){ NULL, 0, NULL, 0 };
+	shorts[ns] = '\0';
+}
+
+static const struct opt_desc *find_opt(int c)
+{
+	if (c >= 256 && c < 256 + (int)ARRAY_SIZE(opt_table))
+		return &opt_table[c - 256];
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++)
+		if (opt_table[i].short_name && opt_table[i].short_name == c)
+			return &opt_table[i];
+	return NULL;
+}
+
+static int store_opt(const struct opt_desc *d, const char *arg, struct run_opts *o)
+{
+	switch (d->kind) {
+	case OPT_FLAG:
+		*(bool *)((char *)o + d->offset) = true;
+		return 0;
+	case OPT_STRING:
+		*(const char **)((char *)o + d->offset) = arg;
+		return 0;
+	case OPT_CALL:
+		return d->call(arg, o);
+	default:
+		return -1;
+	}
+}
+
 int parse_run_options(int argc, char **argv, struct run_opts *o)
 {
-	long v;
-	int c;
+	struct option longs[ARRAY_SIZE(opt_table) + 1];
+	char shorts[2 * ARRAY_SIZE(opt_table) + 2];
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->mem_base = LKVM_RAM_BASE;
 	o->log_level = LOG_WARN;
 	o->console = CONSOLE_SERIAL;
 
+	build_getopt(longs, shorts);
 	optind = 0;	/* full reset: the parser may run more than once per process */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:i:p:m:c:d:n:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o->kernel = optarg;
-			break;
-		case 'i':
-			o->initrd = optarg;
-			break;
-		case 'p':
-			o->params = optarg;
-			break;
-		case 'm':
-			if (parse_mem(optarg, o))
-				return -1;
-			break;
-		case 'c':
-			/* The real ceiling is KVM's, checked when the VM is created. */
-			if (parse_int(optarg, 1, 65535, &v))
-				return bad("invalid number of vCPUs '%s' (1 or more)", optarg);
-			o->nr_cpus = (int)v;
-			break;
-		case 'd': {
-			struct disk_opt *d;
-			char *comma;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const struct opt_desc *d = find_opt(c);
 
-			if (o->nr_disks == LKVM_MAX_DISKS)
-				return bad("too many disks (at most %s)", "8");
-			d = &o->disks[o->nr_disks++];
-			if (strlen(optarg) >= sizeof(d->path))
-				return bad("disk path too long: '%.100s...'", optarg);
-			strcpy(d->path, optarg);
-			comma = strchr(d->path, ',');
-			if (comma) {
-				if (strcmp(comma, ",ro"))
-					return bad("unknown disk option '%s' (only ',ro')", comma + 1);
-				*comma = '\0';
-				d->readonly = true;
-			}
-			if (!*d->path)
-				return bad("empty disk path in '%s'", optarg);
-			break;
-		}
-		case 'n':
-			if (strcmp(optarg, "mode=none") && strcmp(optarg, "none"))
-				return bad("networking is not supported yet: only '--network mode=none'"
-					   " ('%s' given)", optarg);
-			break;
-		case OPT_CONSOLE:
-			if (!strcmp(optarg, "serial"))
-				o->console = CONSOLE_SERIAL;
-			else if (!strcmp(optarg, "virtio"))
-				o->console = CONSOLE_VIRTIO;
-			else
-				return bad("unknown console '%s' (serial or virtio)", optarg);
-			break;
-		case OPT_NAME:
-			o->name = optarg;
-			break;
-		case OPT_NODEFAULTS:
-			o->nodefaults = true;
-			break;
-		case OPT_LOGLEVEL:
-			o->log_level = parse_log_level(optarg);
-			if (o->log_level < 0)
-				return bad("unknown log level '%s' (error, warning, info, debug)",
-					   optarg);
-			break;
-		case OPT_DUMP_DTB:
-			o->dump_dtb = optarg;
-			break;
-		case OPT_IRQCHIP:
-			if (strcmp(optarg, "gicv3"))
-				return bad("unsupported --irqchip '%s': lkvm offers gicv3 only", optarg);
-			break;
-		case OPT_SVE_MAX_VL:
-			if (parse_int(optarg, 128, 2048, &v) || v % 128)
-				return bad("invalid --sve-max-vl '%s': a vector length in bits, a "
-					   "multiple of 128 from 128 to 2048", optarg);
-			o->sve_max_vl = (u32)v;
-			break;
-		case OPT_DISABLE_SVE:
-			o->sve_off = true;
-			break;
-		case OPT_PMU:
-			o->pmu = true;
-			break;
-		case OPT_DEBUG:
-			o->debug = true;
-			o->log_level = LOG_DEBUG;
-			break;
-		case OPT_RNG:
-			o->rng = true;
-			break;
-		case OPT_STATS:
-			o->stats = true;
-			break;
-		case OPT_NO_REBOOT:
-			o->no_reboot = true;
-			break;
-		case OPT_NO_SYSTEM_SUSPEND:
-			o->no_system_suspend = true;
-			break;
-		case OPT_NO_SDEI:
-			o->no_sdei = true;
-			break;
-		case OPT_PSCI_VERSION:
-			if (parse_psci_version(optarg, &o->psci_version))
-				return -1;
-			break;
-		case OPT_TEST_DEVICE:
-			o->test_device = true;
-			break;
-		case OPT_AARCH32:
-			return bad("%s: AArch32 guests are not supported", "--aarch32");
-		case 'h':
-			run_usage(stdout);
-			return 1;
-		case ':':
+		if (c == ':')
 			return bad("option '%s' needs a value", argv[optind - 1]);
-		default:
+		if (!d)
 			return bad("unknown option '%s'", argv[optind - 1]);
-		}
+		r = store_opt(d, optarg, o);
+		if (r)
+			return r;
 	}
 	if (optind < argc) {
 		/* kvmtool accepts the kernel as a bare argument. */

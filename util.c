@@ -79,31 +79,47 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-bool parse_size(const char *s, u64 unit, u64 *out)
+bool parse_number(const char *s, u64 unit, u64 *out)
 {
-	char *end;
-	unsigned long long v;
-	u64 mult = unit;
+	const char *p = s;
+	u64 v = 0, mult = unit ? unit : 1;
+	int base = 10, digits = 0;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s)
 		return false;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return false;
-	switch (*end) {
-	case 'k': case 'K': mult = 1ULL << 10; end++; break;
-	case 'm': case 'M': mult = 1ULL << 20; end++; break;
-	case 'g': case 'G': mult = 1ULL << 30; end++; break;
-	case 't': case 'T': mult = 1ULL << 40; end++; break;
-	case '\0': break;
-	default: return false;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
 	}
-	if ((*end == 'b' || *end == 'B') && mult != unit)
-		end++;
-	if (*end)
+	for (;; p++, digits++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - (u64)d) / (u64)base)
+			return false;
+		v = v * (u64)base + (u64)d;
+	}
+	if (!digits)
 		return false;
-	if (mult && v > UINT64_MAX / mult)
+	if (unit) {
+		switch (*p) {
+		case 'k': case 'K': mult = 1ULL << 10; p++; break;
+		case 'm': case 'M': mult = 1ULL << 20; p++; break;
+		case 'g': case 'G': mult = 1ULL << 30; p++; break;
+		case 't': case 'T': mult = 1ULL << 40; p++; break;
+		default: break;
+		}
+		if ((*p == 'b' || *p == 'B') && mult != unit)
+			p++;
+	}
+	if (*p || v > UINT64_MAX / mult)
 		return false;
 	*out = v * mult;
 	return true;

@@ -70,10 +70,12 @@ void *xzalloc(size_t size);
 char *xstrdup(const char *s);
 
 /*
- * Parse a size with an optional K/M/G/T suffix; a bare number is in units of
- * @unit bytes.  Returns false on junk, overflow or a negative number.
+ * The one number parser, for every numeric option: decimal, or hexadecimal
+ * after 0x; no sign.  With @unit non-zero a K/M/G/T suffix (then an optional
+ * B) may follow and a bare number counts in units of @unit bytes; with @unit 0
+ * only a bare number is accepted.  False on junk or overflow.
  */
-bool parse_size(const char *s, u64 unit, u64 *out);
+bool parse_number(const char *s, u64 unit, u64 *out);
 
 /* Read a whole file; NULL (errno set) on failure.  Caps at @max bytes. */
 void *read_file(const char *path, size_t max, size_t *len);

@@ -25,7 +25,7 @@ int main(void)
 	struct run_opts o;
 	char *s;
 
-	tap_plan(33);
+	tap_plan(41);
 
 	tap_ok(parse(&o, "run -k Image -c 2 -m 256 -p quiet") == 0 && !strcmp(o.kernel, "Image") &&
 		       o.nr_cpus == 2 && o.mem_size == 256 * SZ_1M && !strcmp(o.params, "quiet"),
@@ -89,5 +89,18 @@ int main(void)
 	s = build_bootargs(&o);
 	tap_ok(strstr(s, "root=/dev/vda rw") != NULL, "a disk without initrd becomes root");
 	free(s);
+	/* One number parser: the same bases for every numeric option. */
+	tap_ok(parse(&o, "run -k K -c 0x2") == 0 && o.nr_cpus == 2, "-c 0x2 is 2 vCPUs (hex, as -m)");
+	tap_ok(parse(&o, "run -k K -m 0x100") == 0 && o.mem_size == 256 * SZ_1M,
+	       "-m 0x100 is 256 MiB");
+	tap_ok(parse(&o, "run -k K -m 020") == 0 && o.mem_size == 20 * SZ_1M,
+	       "-m 020 is decimal 20 MiB, not octal");
+	tap_ok(parse(&o, "run -k K --sve-max-vl 0x100") == 0 && o.sve_max_vl == 256,
+	       "--sve-max-vl 0x100 is 256 bits");
+	tap_ok(parse(&o, "run -k K -c 2K") == -1, "-c takes no size suffix");
+	tap_ok(parse(&o, "run -k K -c -1") == -1 && parse(&o, "run -k K -m +5") == -1,
+	       "signs are refused");
+	tap_ok(parse(&o, "run -k K -m 0x") == -1, "0x with no digits is refused");
+	tap_ok(parse(&o, "run -k K -m 99999999999999999999999") == -1, "an overflowing number is refused");
 	return tap_done();
 }
