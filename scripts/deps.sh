@@ -43,6 +43,9 @@ if [ "$arch" = aarch64 ] && [ "$what" = build ]; then
 	exit 0
 fi
 
+# Once everything has been fetched this stamp ends the run at once, whatever the age
+# of the package lists: a second run stays instant and offline, and the tested kernel
+# does not change under you.  Remove it (or the cache) to fetch the current versions.
 stamp="$C/.stamp-$what"
 [ -f "$stamp" ] && exit 0
 
@@ -61,51 +64,93 @@ APT=(-o Dir::State="$C/state" -o Dir::Cache="$C/cache" -o Dir::Etc::SourceList="
 	-o Dir::Etc::SourceParts=/dev/null -o APT::Architecture=arm64 -o APT::Architectures=arm64
 	-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 
-if [ ! -f "$C/.updated" ]; then
-	echo "deps: fetching arm64 package lists into $C" >&2
-	apt-get "${APT[@]}" update -q >/dev/null 2>"$C/update.log" ||
-		die "apt-get update for arm64 failed (see $C/update.log)"
-	touch "$C/.updated"
-fi
-
-# fetch PKG [SUITE]: download and unpack one arm64 package into the sysroot.
-fetch() {
-	local pkg=$1 rel=${2:-}
-	local spec=$pkg
-	[ -n "$rel" ] && spec="$pkg/$rel"
-	if ! ls "$C/debs/${pkg}_"*.deb >/dev/null 2>&1; then
-		echo "deps: downloading $spec (arm64)" >&2
-		(cd "$C/debs" && apt-get "${APT[@]}" download -q "$spec" >/dev/null 2>&1) ||
-			die "could not download arm64 package $spec"
-	fi
-	dpkg-deb -x "$(ls "$C/debs/${pkg}_"*.deb | head -n1)" "$C/sysroot"
+# retry WHY: a download failed, most likely because the lists name a version that sid
+# has since dropped from the mirror.  Start the whole run over once, with freshly
+# fetched lists, so that every name is resolved again (the kernel's package names
+# change with each upload), then give up.  A new run, rather than a loop, keeps
+# set -e in force everywhere.
+retry() {
+	[ -z "${LKVM_DEPS_RETRY:-}" ] ||
+		die "$1, even with freshly fetched package lists (see $C/download.log)"
+	echo "deps: $1; fetching the arm64 package lists again and retrying" >&2
+	LKVM_DEPS_RETRY=1 exec "$BASH" "$0" "$what"
 }
 
+# Debian sid moves every day, so lists older than a day may name versions the mirror
+# no longer has: fetch them again then.  A retry fetches them whatever their age.
+if [ -n "${LKVM_DEPS_RETRY:-}" ] || [ -z "$(find "$C/.updated" -mmin -1440 2>/dev/null)" ]; then
+	echo "deps: fetching arm64 package lists into $C" >&2
+	if apt-get "${APT[@]}" update -q >/dev/null 2>"$C/update.log"; then
+		touch "$C/.updated"
+	elif [ -f "$C/.updated" ] && [ -z "${LKVM_DEPS_RETRY:-}" ]; then
+		# Offline with old lists: what is cached may still be all that is needed.
+		echo "deps: apt-get update for arm64 failed (see $C/update.log);" \
+			"going on with the old lists" >&2
+	else
+		die "apt-get update for arm64 failed (see $C/update.log)"
+	fi
+fi
+
+# fetch PKG/SUITE...: download (unless cached) and unpack into the sysroot each arm64
+# package, in the version the current lists name; .debs of other versions that sit in
+# the cache are ignored.  All packages go through one apt-get call, as each call
+# spends seconds reading the lists.
+fetch() {
+	local out spec deb debs=() need=()
+	# --print-uris resolves each name as the download will, without network, and
+	# prints the file name the download stores it under: NAME_VERSION_ARCH.deb, with
+	# an epoch's ':' written %3a and ARCH "all" for arch-independent packages.
+	out=$(apt-get "${APT[@]}" download --print-uris "$@" 2>"$C/download.log") ||
+		retry "the arm64 package lists do not name all of $*"
+	for spec; do
+		# Package names cannot contain '_', so NAME_ starts only NAME's file name.
+		deb=$(awk -v p="${spec%/*}_" 'index($2, p) == 1 { print $2; exit }' <<<"$out")
+		[ -n "$deb" ] || die "apt-get named no .deb for $spec"
+		debs+=("$deb")
+		[ -f "$C/debs/$deb" ] || need+=("$spec")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		echo "deps: downloading ${need[*]} (arm64)" >&2
+		(cd "$C/debs" && apt-get "${APT[@]}" download -q "${need[@]}") \
+			>/dev/null 2>"$C/download.log" || {
+			# apt keeps a download that fails its checksum as *.FAILED.
+			rm -f "$C"/debs/*.FAILED
+			retry "could not download arm64 package(s) ${need[*]}"
+		}
+	fi
+	for deb in "${debs[@]}"; do
+		[ -f "$C/debs/$deb" ] || die "apt-get download did not write $C/debs/$deb"
+		dpkg-deb -x "$C/debs/$deb" "$C/sysroot"
+	done
+}
+
+specs=()
 if [ "$arch" != aarch64 ]; then
-	fetch libfdt-dev bookworm
-	fetch libfdt1 bookworm
-	fetch zlib1g-dev bookworm
-	fetch zlib1g bookworm
+	specs+=(libfdt-dev/bookworm libfdt1/bookworm zlib1g-dev/bookworm zlib1g/bookworm)
 fi
 # UAPI headers new enough for the SMCCC filter and SYSTEM_OFF2.
-fetch linux-libc-dev sid
+specs+=(linux-libc-dev/sid)
+fetch "${specs[@]}"
 
 if [ "$what" = rig ]; then
 	ver=$(apt-cache "${APT[@]}" depends linux-image-cloud-arm64/sid 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*-cloud-arm64\)$/\1/p' | head -n1)
 	[ -n "$ver" ] || die "cannot resolve linux-image-cloud-arm64 in sid"
 	img=linux-image-$ver
+	imgdeps=$(apt-cache "${APT[@]}" depends "$img/sid" 2>/dev/null)
 	# Newer Debian kernels split the image into linux-binary-*; follow what exists.
-	bin=$(apt-cache "${APT[@]}" depends "$img/sid" 2>/dev/null |
-		sed -n 's/.*Depends: \(linux-binary-[^ ]*\)$/\1/p' | head -n1)
-	fetch "${bin:-$img}" sid
-	mods=$(apt-cache "${APT[@]}" depends "$img/sid" 2>/dev/null |
-		sed -n 's/.*Depends: \(linux-modules-[^ ]*\)$/\1/p' | head -n1)
-	[ -n "$mods" ] && fetch "$mods" sid
-	fetch busybox-static bookworm
-	kimg=$( (ls "$C"/sysroot/usr/lib/modules/*/vmlinuz "$C"/sysroot/boot/vmlinuz-* \
-		2>/dev/null || true) | head -n1)
-	[ -n "$kimg" ] || die "no arm64 kernel image in $C/sysroot"
+	bin=$(sed -n 's/.*Depends: \(linux-binary-[^ ]*\)$/\1/p' <<<"$imgdeps" | head -n1)
+	mods=$(sed -n 's/.*Depends: \(linux-modules-[^ ]*\)$/\1/p' <<<"$imgdeps" | head -n1)
+	specs=("${bin:-$img}/sid")
+	[ -n "$mods" ] && specs+=("$mods/sid")
+	specs+=(busybox-static/bookworm)
+	fetch "${specs[@]}"
+	# The sysroot keeps the kernels of earlier runs: take the one just resolved.
+	kimg=""
+	for k in "$C/sysroot/usr/lib/modules/$ver/vmlinuz" "$C/sysroot/boot/vmlinuz-$ver"; do
+		[ -f "$k" ] && { kimg=$k; break; }
+	done
+	[ -n "$kimg" ] || die "no arm64 kernel image for $ver in $C/sysroot"
 	ln -sf "$kimg" "$C/Image"
 	echo "$ver" > "$C/kernel-version"
 fi
