@@ -10,17 +10,16 @@
 
 #include "lkvm/arch.h"
 #include "lkvm/boot.h"
-#include "lkvm/cpu.h"
 #include "lkvm/fdt.h"
-#include "lkvm/kvm.h"
 #include "lkvm/layout.h"
 #include "lkvm/regs.h"
+#include "lkvm/vcpu.h"
 
 #define MAX_FILE (1024 * SZ_1M)
 
 static u8 *load_file(const char *what, const char *path, size_t max, size_t *len)
 {
-	u8 *buf = read_file(path, max, len);
+	u8 *buf = util_read_file(path, max, len);
 
 	if (!buf)
 		pr_err("%s '%s': %s", what, path,
@@ -37,9 +36,9 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 	b->kernel = load_file("kernel", o->kernel, max, &b->kernel_len);
 	if (!b->kernel)
 		return -1;
-	if (is_gzip(b->kernel, b->kernel_len)) {
+	if (image_is_gzip(b->kernel, b->kernel_len)) {
 		size_t len;
-		u8 *raw = gunzip_alloc(b->kernel, b->kernel_len, max, &len, &why);
+		u8 *raw = image_gunzip(b->kernel, b->kernel_len, max, &len, &why);
 
 		if (!raw) {
 			pr_err("kernel '%s': %s", o->kernel, why);
@@ -49,7 +48,7 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 		b->kernel = raw;
 		b->kernel_len = len;
 	}
-	if (kernel_parse(b->kernel, b->kernel_len, &b->ki, &why) < 0) {
+	if (image_parse_kernel(b->kernel, b->kernel_len, &b->ki, &why) < 0) {
 		pr_err("kernel '%s': %s", o->kernel, why);
 		return -1;
 	}
@@ -57,13 +56,13 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 		b->initrd = load_file("initrd", o->initrd, max, &b->initrd_len);
 		if (!b->initrd)
 			return -1;
-		if (initrd_check(b->initrd, b->initrd_len, &why) < 0) {
+		if (image_check_initrd(b->initrd, b->initrd_len, &why) < 0) {
 			pr_err("initrd '%s': %s", o->initrd, why);
 			return -1;
 		}
 	}
-	if (boot_layout_compute(o->mem_base, o->mem_size, &b->ki, b->kernel_len, b->initrd_len,
-				&b->layout, &why) < 0) {
+	if (image_layout(o->mem_base, o->mem_size, &b->ki, b->kernel_len, b->initrd_len,
+			 &b->layout, &why) < 0) {
 		pr_err("-m %llu MiB: %s", (unsigned long long)(o->mem_size >> 20), why);
 		return -1;
 	}
@@ -92,7 +91,7 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 		.serial_console = o->console == CONSOLE_SERIAL,
 		.bus = &vm->bus,
 	};
-	char *bootargs = build_bootargs(o);
+	char *bootargs = options_bootargs(o);
 	int r;
 
 	for (int i = 0; i < vm->nr_vcpus; i++)
@@ -112,7 +111,7 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 	if (o->dump_dtb) {
 		int fd = open(o->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-		if (fd < 0 || write_all(fd, b->dtb, b->dtb_len) < 0) {
+		if (fd < 0 || util_write_all(fd, b->dtb, b->dtb_len) < 0) {
 			pr_err("--dump-dtb '%s': %s", o->dump_dtb, strerror(errno));
 			if (fd >= 0)
 				close(fd);

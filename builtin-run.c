@@ -1,28 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `lkvm run`: options, the VM's lifecycle, and the main thread's event loop. */
+/*
+ * `lkvm run`: the VM's lifecycle (set-up, reboot in place, exit) and the main
+ * thread's event loop.  The top layer: the only one that decides to exit.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "lkvm/arch.h"
 #include "lkvm/boot.h"
 #include "lkvm/builtin.h"
-#include "lkvm/cpu.h"
-#include "lkvm/kvm.h"
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
-#include "lkvm/power.h"
+#include "lkvm/psci-kvm.h"
 #include "lkvm/psci.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/sdei.h"
 #include "lkvm/term.h"
 #include "lkvm/testdev.h"
 #include "lkvm/uart8250.h"
+#include "lkvm/vcpu-loop.h"
+#include "lkvm/vcpu.h"
 #include "lkvm/virtio.h"
+#include "lkvm/vm.h"
 
 static int add_device(struct vm *vm, struct device *dev)
 {
@@ -86,8 +91,41 @@ static void print_stats(struct vm *vm)
 				sdei_fn_name(SDEI_FN_RANGE_BASE + i), s->sdei_fn[i]);
 }
 
+/*
+ * Reboot in place (main thread): every vCPU re-initialised with the same
+ * features and never finalised again (the SVE set survives), the vGIC, the
+ * devices and the handlers back to power-on, fresh RAM, the payload reloaded.
+ */
+static int reboot(struct vm *vm, const struct boot_payload *boot)
+{
+	int r = 0;
+
+	vcpu_pause_all(vm, NULL);
+	for (int i = 0; i < vm->nr_vcpus && !r; i++)
+		r = arch_vcpu_init(vm->vcpus[i], i != 0);
+	if (!r)
+		r = arch_gic_restore(vm);
+	if (!r) {
+		device_bus_reset(&vm->bus);
+		psci_kvm_reset(vm);
+		sdei_kvm_reset(vm);
+		/* Fresh zero pages, as after power-on, without touching every page. */
+		if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED) < 0) {
+			pr_err("dropping guest RAM for the reboot: %s", strerror(errno));
+			r = -1;
+		}
+	}
+	if (!r)
+		r = boot_load(vm, boot);
+	atomic_store(&vm->event, VM_EV_NONE);
+	atomic_fetch_add(&vm->stats.reboots, 1);
+	vcpu_resume_all(vm, NULL);
+	return r;
+}
+
 /* The main thread: console input, signals, and what the vCPUs ask for. */
-static int main_loop(struct vm *vm, struct term *term, int sig_fd)
+static int main_loop(struct vm *vm, const struct boot_payload *boot, struct term *term,
+		     int sig_fd)
 {
 	for (;;) {
 		struct pollfd pfd[3] = {
@@ -137,7 +175,7 @@ static int main_loop(struct vm *vm, struct term *term, int sig_fd)
 				return LKVM_EXIT_RESET;
 			}
 			pr_info("guest reset (%s): rebooting in place", type);
-			if (vm_reboot(vm) < 0)
+			if (reboot(vm, boot) < 0)
 				return LKVM_EXIT_FATAL;
 			break;
 		}
@@ -149,7 +187,7 @@ static int main_loop(struct vm *vm, struct term *term, int sig_fd)
 	}
 }
 
-int cmd_run(int argc, char **argv)
+int builtin_run(int argc, char **argv)
 {
 	static struct run_opts opts;
 	static struct boot_payload boot;
@@ -159,7 +197,7 @@ int cmd_run(int argc, char **argv)
 	sigset_t sigs;
 	int r, sig_fd;
 
-	r = parse_run_options(argc, argv, &opts);
+	r = options_parse(argc, argv, &opts);
 	if (r)
 		return r > 0 ? 0 : LKVM_EXIT_USAGE;
 	log_level = opts.log_level;
@@ -187,11 +225,10 @@ int cmd_run(int argc, char **argv)
 
 	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
 		return LKVM_EXIT_FATAL;
-	vm.boot = &boot;
 	console = add_devices(&vm);
-	if (!console || vcpus_create(&vm) < 0 || arch_vm_late_init(&vm) < 0 ||
-	    sdei_kvm_setup(&vm) < 0 || boot_build_dtb(&vm, &boot) < 0 ||
-	    boot_load(&vm, &boot) < 0)
+	if (!console || vcpu_create_all(&vm) < 0 || arch_vcpu_init_all(&vm) < 0 ||
+	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0 ||
+	    boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0)
 		return LKVM_EXIT_FATAL;
 
 	pr_info("booting %s: %d vCPU%s, %llu MiB%s", opts.name ? opts.name : opts.kernel,
@@ -200,13 +237,13 @@ int cmd_run(int argc, char **argv)
 	term_init(&term, STDIN_FILENO,
 		  opts.console == CONSOLE_VIRTIO ? virtio_console_receive : uart8250_receive,
 		  console);
-	if (vcpus_start(&vm) < 0) {
+	if (vcpu_loop_start(&vm) < 0) {
 		term_restore(&term);
 		return LKVM_EXIT_FATAL;
 	}
-	r = main_loop(&vm, &term, sig_fd);
+	r = main_loop(&vm, &boot, &term, sig_fd);
 	term_restore(&term);
-	vcpus_stop(&vm);
+	vcpu_stop_all(&vm);
 	device_bus_exit(&vm.bus);
 	if (opts.stats)
 		print_stats(&vm);

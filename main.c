@@ -24,7 +24,7 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "run", cmd_run, "start a virtual machine" },
+	{ "run", builtin_run, "start a virtual machine" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list commands, or 'lkvm help run'" },
 };
@@ -32,7 +32,7 @@ static const struct command {
 static int cmd_help(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "run")) {
-		run_usage(stdout);
+		options_usage(stdout);
 		return 0;
 	}
 	printf("usage: lkvm COMMAND [options]\n\n");

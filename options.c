@@ -55,13 +55,13 @@ static int parse_mem(const char *arg, struct run_opts *o)
 	at = strchr(buf, '@');
 	if (at) {
 		*at = '\0';
-		if (!parse_number(at + 1, 1, &o->mem_base) || o->mem_base % SZ_2M)
+		if (!util_parse_number(at + 1, 1, &o->mem_base) || o->mem_base % SZ_2M)
 			return bad("invalid RAM address '%s' (must be 2 MiB aligned)", at + 1);
 		if (o->mem_base < LKVM_RAM_BASE)
 			return bad("RAM address '%s' is below 0x80000000, where the devices live",
 				   at + 1);
 	}
-	if (!parse_number(buf, SZ_1M, &o->mem_size))
+	if (!util_parse_number(buf, SZ_1M, &o->mem_size))
 		return bad("invalid memory size '%s'", arg);
 	if (o->mem_size < 16 * SZ_1M)
 		return bad("memory size '%s' is too small (16 MiB at least)", arg);
@@ -73,7 +73,7 @@ static int parse_mem(const char *arg, struct run_opts *o)
 /* A bare number (no suffix) in [lo, hi]. */
 static bool number_in(const char *arg, u64 lo, u64 hi, u64 *out)
 {
-	return parse_number(arg, 0, out) && *out >= lo && *out <= hi;
+	return util_parse_number(arg, 0, out) && *out >= lo && *out <= hi;
 }
 
 static int parse_cpus(const char *arg, struct run_opts *o)
@@ -131,7 +131,7 @@ static int parse_console(const char *arg, struct run_opts *o)
 
 static int parse_loglevel(const char *arg, struct run_opts *o)
 {
-	o->log_level = parse_log_level(arg);
+	o->log_level = util_parse_log_level(arg);
 	if (o->log_level < 0)
 		return bad("unknown log level '%s' (error, warning, info, debug)", arg);
 	return 0;
@@ -182,7 +182,7 @@ static int refuse_aarch32(const char *arg, struct run_opts *o)
 
 static int print_help(const char *arg, struct run_opts *o)
 {
-	run_usage(stdout);
+	options_usage(stdout);
 	return 1;
 }
 
@@ -241,7 +241,7 @@ static const struct opt_desc opt_table[] = {
 
 #define HELP_COLUMN 26
 
-void run_usage(FILE *out)
+void options_usage(FILE *out)
 {
 	fputs("usage: lkvm run [options] [-k] KERNEL\n\n", out);
 	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
@@ -334,7 +334,7 @@ static int store_opt(const struct opt_desc *d, const char *arg, struct run_opts 
 	}
 }
 
-int parse_run_options(int argc, char **argv, struct run_opts *o)
+int options_parse(int argc, char **argv, struct run_opts *o)
 {
 	struct option longs[ARRAY_SIZE(opt_table) + 1];
 	char shorts[2 * ARRAY_SIZE(opt_table) + 2];
@@ -382,20 +382,15 @@ int parse_run_options(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-char *build_bootargs(const struct run_opts *o)
+char *options_bootargs(const struct run_opts *o)
 {
 	const char *p = o->params ? o->params : "";
-	char *s;
-	int n;
 
 	if (o->nodefaults)
 		return xstrdup(p);
-	n = asprintf(&s, "%s%s%s%s",
-		     o->console == CONSOLE_VIRTIO ? "console=hvc0"
-						  : "console=ttyS0 earlycon=uart8250,mmio,0x1000000",
-		     o->nr_disks && !o->initrd && !strstr(p, "root=") ? " root=/dev/vda rw" : "",
-		     *p ? " " : "", p);
-	if (n < 0)
-		die("out of memory");
-	return s;
+	return xasprintf("%s%s%s%s",
+			 o->console == CONSOLE_VIRTIO ? "console=hvc0"
+						      : "console=ttyS0 earlycon=uart8250,mmio,0x1000000",
+			 o->nr_disks && !o->initrd && !strstr(p, "root=") ? " root=/dev/vda rw" : "",
+			 *p ? " " : "", p);
 }

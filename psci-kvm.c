@@ -7,21 +7,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "lkvm/arch.h"
-#include "lkvm/boot.h"
-#include "lkvm/cpu.h"
 #include "lkvm/kvm-compat.h"
-#include "lkvm/power.h"
+#include "lkvm/psci-kvm.h"
 #include "lkvm/psci.h"
 #include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
+#include "lkvm/vcpu.h"
 
 static void set_x0(struct vcpu *v, s64 ret)
 {
 	if (vcpu_set_reg(v, REG_X(0), (u64)ret) < 0)
-		pr_err("vCPU %d: writing x0: %s", v->id, strerror(errno));
+		vcpu_fatal(v, "writing x0: %s", strerror(errno));
 }
 
 /*
@@ -39,6 +37,7 @@ static void system_suspend(struct vcpu *v)
 
 	if (vcpu_get_reg(v, REG_X(0), &fid) < 0 || vcpu_get_reg(v, REG_X(1), &x1) < 0 ||
 	    vcpu_get_reg(v, REG_X(2), &x2) < 0) {
+		pr_err("vCPU %d: reading SYSTEM_SUSPEND's arguments: %s", v->id, strerror(errno));
 		set_x0(v, PSCI_E_INTERNAL_FAILURE);
 		return;
 	}
@@ -52,7 +51,7 @@ static void system_suspend(struct vcpu *v)
 	}
 
 	/* Nobody runs while we decide, so no vCPU can be switched on meanwhile. */
-	vm_pause_all(vm, v);
+	vcpu_pause_all(vm, v);
 	states = xzalloc(sizeof(*states) * (size_t)vm->nr_vcpus);
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i] == v)
@@ -72,7 +71,7 @@ static void system_suspend(struct vcpu *v)
 		v->resume_context = req.context;
 		v->resume_be = sctlr & SCTLR_EL1_EE;
 	}
-	vm_resume_all(vm, v);
+	vcpu_resume_all(vm, v);
 
 	if (ret) {
 		pr_info("SYSTEM_SUSPEND from vCPU %d refused (%d): %s", v->id, ret,
@@ -93,23 +92,26 @@ static void wakeup(struct vcpu *v)
 
 	if (!v->suspended) {
 		pr_warn("vCPU %d: wake-up without a suspend", v->id);
-		vcpu_set_mp_state(v, MP_STATE_RUNNABLE);
+		if (vcpu_set_mp_state(v, MP_STATE_RUNNABLE) < 0)
+			vcpu_fatal(v, "making it runnable: %s", strerror(errno));
 		return;
 	}
-	if (vcpu_arch_reset_to(v, v->resume_entry, v->resume_context) < 0) {
-		vm_post_event(v->vm, VM_EV_FATAL);
+	if (arch_vcpu_reset_to(v, v->resume_entry, v->resume_context) < 0) {
+		vcpu_fatal(v, "cannot resume it from SYSTEM_SUSPEND");
 		return;
 	}
 	if (v->resume_be && (vcpu_get_reg(v, REG_SCTLR_EL1, &sctlr) < 0 ||
-			     vcpu_set_reg(v, REG_SCTLR_EL1, sctlr | SCTLR_EL1_EE) < 0))
-		pr_err("vCPU %d: restoring big-endian data accesses: %s", v->id, strerror(errno));
+			     vcpu_set_reg(v, REG_SCTLR_EL1, sctlr | SCTLR_EL1_EE) < 0)) {
+		vcpu_fatal(v, "restoring big-endian data accesses: %s", strerror(errno));
+		return;
+	}
 	v->suspended = false;
 	sdei_kvm_set_power(v, true);
 	atomic_fetch_add(&v->vm->stats.resumes, 1);
 	pr_info("guest resumed (vCPU %d at 0x%llx)", v->id, (unsigned long long)v->resume_entry);
 }
 
-bool power_system_event(struct vcpu *v)
+bool psci_kvm_system_event(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 	u32 ndata = run->system_event.ndata;
@@ -135,36 +137,13 @@ bool power_system_event(struct vcpu *v)
 		wakeup(v);
 		return true;
 	default:
-		pr_err("vCPU %d: unknown system event %u", v->id, run->system_event.type);
-		vm_post_event(v->vm, VM_EV_FATAL);
+		vcpu_fatal(v, "unknown system event %u", run->system_event.type);
 		return false;
 	}
 }
 
-int vm_reboot(struct vm *vm)
+void psci_kvm_reset(struct vm *vm)
 {
-	int r = 0;
-
-	vm_pause_all(vm, NULL);
-	for (int i = 0; i < vm->nr_vcpus && !r; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		/* Same features, no second finalize: the SVE set survives. */
-		r = vcpu_arch_init(v, i != 0);
-		v->suspended = false;
-		atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI);
-	}
-	if (!r)
-		r = arch_gic_restore(vm);
-	if (!r) {
-		device_bus_reset(&vm->bus);
-		sdei_kvm_reset(vm);
-		/* Fresh zero pages, as after power-on, without touching every page. */
-		madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED);
-		r = boot_load(vm, vm->boot);
-	}
-	atomic_store(&vm->event, VM_EV_NONE);
-	atomic_fetch_add(&vm->stats.reboots, 1);
-	vm_resume_all(vm, NULL);
-	return r;
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->suspended = false;
 }

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PSCI policy that KVM leaves to userspace: whether a SYSTEM_SUSPEND may go
- * ahead, and how to read SHUTDOWN/RESET events.  Pure: the glue in kvm-psci.c
+ * ahead, and how to read SHUTDOWN/RESET events.  Pure: the glue in psci-kvm.c
  * reads the registers and vCPU states and applies the verdicts.
  */
 #include <stdio.h>
 
 #include "lkvm/psci.h"
+#include "lkvm/smccc.h"
 
 struct psci_suspend_req psci_suspend_decode(u64 fid, u64 x1, u64 x2)
 {
-	struct psci_suspend_req r = { .entry = x1, .context = x2 };
+	u64 args[2] = { x1, x2 };
 
-	if (!(fid & 0x40000000u)) {
-		r.entry &= 0xffffffffu;
-		r.context &= 0xffffffffu;
-	}
-	return r;
+	smccc_narrow_args((u32)fid, args, 2);
+	return (struct psci_suspend_req){ .entry = args[0], .context = args[1] };
 }
 
 int psci_suspend_check_entry(const struct guest_mem *mem, u64 entry)

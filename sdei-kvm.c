@@ -1,32 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SDEI glue between KVM's SMCCC filter and the dispatcher in sdei.c.
+ * SDEI glue between the SMCCC router and the dispatcher in sdei.c.
  *
- * KVM forwards 0xC4000020..0xC400003F to us as KVM_EXIT_HYPERCALL with the PC
- * already past the HVC/SMC and no arguments filled in: each call reads only
- * the argument registers it uses and writes only its results.  Delivery runs
- * on the target vCPU's own thread (VCPU_REQ_SDEI), never on another's.
+ * SDEI claims its function range from the router (smccc-kvm.c), so KVM
+ * forwards those calls to lkvm.  Each call reads only the argument registers
+ * it uses and writes only its results.  Delivery runs on the target vCPU's
+ * own thread (VCPU_REQ_SDEI), never on another's.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lkvm/arch.h"
-#include "lkvm/cpu.h"
-#include "lkvm/kvm-compat.h"
 #include "lkvm/psci.h"
 #include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/sdei.h"
+#include "lkvm/smccc-kvm.h"
+#include "lkvm/vcpu.h"
+
+struct sdei_kvm {
+	struct sdei *d;		/* the dispatcher: called from every vCPU */
+	pthread_mutex_t lock;	/* serialises every use of @d */
+	int *kick;		/* nr_vcpus PEs to kick; under @lock */
+};
+
+static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx);
 
 int sdei_kvm_setup(struct vm *vm)
 {
+	struct sdei_kvm *s;
 	u64 *mpidrs;
 
 	vm->sdei = NULL;
 	if (vm->opts->no_sdei)
 		return 0;
-	if (arch_sdei_filter_install(vm) < 0) {
+	s = xzalloc(sizeof(*s));
+	if (smccc_kvm_claim(vm, SDEI_FN_RANGE_BASE, SDEI_FN_RANGE_NR, sdei_kvm_call, s) < 0) {
+		free(s);
 		pr_warn("SDEI unavailable: this host's KVM cannot forward SDEI calls "
 			"(SMCCC filter, Linux 6.4+); the guest gets no SDEI");
 		return 0;
@@ -34,66 +44,61 @@ int sdei_kvm_setup(struct vm *vm)
 	mpidrs = xzalloc(sizeof(*mpidrs) * (size_t)vm->nr_vcpus);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		mpidrs[i] = vm->vcpus[i]->mpidr;
-	vm->sdei = sdei_create(vm->nr_vcpus, mpidrs);
+	s->d = sdei_create(vm->nr_vcpus, mpidrs);
 	free(mpidrs);
-	/* Each PE is listed at most once, so one slot per vCPU is always enough. */
-	vm->sdei_kick = xzalloc(sizeof(*vm->sdei_kick) * (size_t)vm->nr_vcpus);
-	pthread_mutex_init(&vm->sdei_lock, NULL);
-	if (!vm->sdei) {
+	if (!s->d) {
 		pr_err("cannot set up the SDEI dispatcher");
 		return -1;
 	}
+	/* Each PE is listed at most once, so one slot per vCPU is always enough. */
+	s->kick = xzalloc(sizeof(*s->kick) * (size_t)vm->nr_vcpus);
+	pthread_mutex_init(&s->lock, NULL);
+	vm->sdei = s;
 	return 0;
 }
 
 /*
- * With sdei_lock held: get every PE that may now dispatch out of KVM_RUN,
+ * With s->lock held: get every PE that may now dispatch out of KVM_RUN,
  * except @self, which takes its event before it re-enters.
  */
 static void kick_pes(struct vm *vm, struct vcpu *self)
 {
-	int *pes = vm->sdei_kick;
-	int n = sdei_pes_to_kick(vm->sdei, pes, vm->nr_vcpus);
+	struct sdei_kvm *s = vm->sdei;
+	int *pes = s->kick;
+	int n = sdei_pes_to_kick(s->d, pes, vm->nr_vcpus);
 
 	for (int i = 0; i < n; i++)
 		if (pes[i] >= 0 && pes[i] < vm->nr_vcpus && vm->vcpus[pes[i]] != self)
 			vcpu_request(vm->vcpus[pes[i]], VCPU_REQ_SDEI);
 }
 
-static int set_regs(struct vcpu *v, const u64 *x, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (vcpu_set_reg(v, REG_X(i), x[i]) < 0)
-			return -1;
-	return 0;
-}
-
-static void apply_result(struct vcpu *v, const struct sdei_result *res)
+/* -1 once the vCPU has been failed (reported). */
+static int apply_result(struct vcpu *v, const struct sdei_result *res)
 {
 	int r = 0;
 
 	switch (res->action) {
 	case SDEI_ACT_RETURN:
-		r = set_regs(v, res->regs, res->nr_regs);
-		break;
+		return smccc_kvm_set_regs(v, res->regs, res->nr_regs);
 	case SDEI_ACT_COMPLETE:
-		r = set_regs(v, res->ctx.x, SDEI_SAVED_GPRS);
-		r = r ?: vcpu_set_reg(v, REG_PC, res->ctx.pc);
+		if (smccc_kvm_set_regs(v, res->ctx.x, SDEI_SAVED_GPRS) < 0)
+			return -1;
+		r = vcpu_set_reg(v, REG_PC, res->ctx.pc);
 		r = r ?: vcpu_set_reg(v, REG_PSTATE, res->ctx.pstate);
 		break;
 	case SDEI_ACT_RESUME:
 		/* As if an IRQ had been taken at the interrupted instruction. */
-		r = set_regs(v, res->ctx.x, SDEI_SAVED_GPRS);
-		r = r ?: vcpu_set_reg(v, REG_ELR_EL1, res->elr_el1);
+		if (smccc_kvm_set_regs(v, res->ctx.x, SDEI_SAVED_GPRS) < 0)
+			return -1;
+		r = vcpu_set_reg(v, REG_ELR_EL1, res->elr_el1);
 		r = r ?: vcpu_set_reg(v, REG_SPSR_EL1, res->spsr_el1);
 		r = r ?: vcpu_set_reg(v, REG_PC, res->resume_pc);
 		r = r ?: vcpu_set_reg(v, REG_PSTATE, res->resume_pstate);
 		break;
 	}
-	if (r < 0) {
-		pr_err("vCPU %d: writing SDEI results: %s", v->id, strerror(errno));
-		vm_post_event(v->vm, VM_EV_FATAL);
-	}
+	if (r < 0)
+		vcpu_fatal(v, "writing SDEI results: %s", strerror(errno));
+	return r;
 }
 
 #define CTX_PC		BIT(SDEI_SAVED_GPRS)
@@ -102,40 +107,41 @@ static void apply_result(struct vcpu *v, const struct sdei_result *res)
 
 static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
 
-void sdei_kvm_hypercall(struct vcpu *v)
+/* The router's handler for the SDEI range (SMC64 ids only, so no narrowing). */
+static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 {
+	struct sdei_kvm *s = ctx;
 	struct vm *vm = v->vm;
-	u32 fid = (u32)v->run->hypercall.nr;
 	struct sdei_result res;
 	u64 args[6] = { 0 };
 	int nargs;
 
-	if (!vm->sdei || !sdei_is_call(fid)) {
-		vcpu_set_reg(v, REG_X(0), (u64)(s64)SDEI_RET_NOT_SUPPORTED);
+	if (!sdei_is_call(fid)) {
+		u64 ret = (u64)(s64)SDEI_RET_NOT_SUPPORTED;
+
+		smccc_kvm_set_regs(v, &ret, 1);
 		return;
 	}
 	atomic_fetch_add_explicit(&vm->stats.sdei_calls, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&vm->stats.sdei_fn[fid - SDEI_FN_RANGE_BASE], 1,
 				  memory_order_relaxed);
 	nargs = sdei_call_nr_args(fid);
-	for (int i = 0; i < nargs; i++)
-		if (vcpu_get_reg(v, REG_X(i + 1), &args[i]) < 0) {
-			vcpu_set_reg(v, REG_X(0), (u64)(s64)SDEI_RET_INVALID_PARAMETERS);
-			return;
-		}
+	if (smccc_kvm_get_args(v, fid, args, nargs) < 0)
+		return;
 
-	pthread_mutex_lock(&vm->sdei_lock);
+	pthread_mutex_lock(&s->lock);
 	/* Only a running PE can make a call: it is back from any CPU_OFF. */
 	if (v->sdei_off) {
-		sdei_pe_set_power(vm->sdei, v->id, SDEI_PE_ON);
+		sdei_pe_set_power(s->d, v->id, SDEI_PE_ON);
 		v->sdei_off = false;
 	}
-	sdei_call(vm->sdei, v->id, fid, args, &res);
+	sdei_call(s->d, v->id, fid, args, &res);
 	if (res.kick)
 		kick_pes(vm, v);
-	pthread_mutex_unlock(&vm->sdei_lock);
+	pthread_mutex_unlock(&s->lock);
 
-	apply_result(v, &res);
+	if (apply_result(v, &res) < 0)
+		return;
 	/*
 	 * The next pending event for this PE, if any, goes in before the guest
 	 * runs; after a COMPLETE the registers just written are its context.
@@ -168,6 +174,7 @@ void sdei_kvm_hypercall(struct vcpu *v)
 static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask)
 {
 	struct vm *vm = v->vm;
+	struct sdei_kvm *s = vm->sdei;
 	struct sdei_dispatch d;
 	struct sdei_ctx ctx;
 	bool checked_power = known != NULL;
@@ -179,18 +186,18 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 	for (int nest = 0; nest < 2; nest++) {
 		bool go;
 
-		pthread_mutex_lock(&vm->sdei_lock);
-		go = sdei_next_dispatch(vm->sdei, v->id, &d);
-		pthread_mutex_unlock(&vm->sdei_lock);
+		pthread_mutex_lock(&s->lock);
+		go = sdei_next_dispatch(s->d, v->id, &d);
+		pthread_mutex_unlock(&s->lock);
 		if (!go)
 			return;
 
 		/* CPU_OFF is handled inside KVM, so a powered-off PE is only seen here. */
 		if (!checked_power) {
 			if (vcpu_get_mp_state(v, &mp) < 0 || mp == MP_STATE_STOPPED) {
-				pthread_mutex_lock(&vm->sdei_lock);
-				sdei_pe_set_power(vm->sdei, v->id, SDEI_PE_OFF);
-				pthread_mutex_unlock(&vm->sdei_lock);
+				pthread_mutex_lock(&s->lock);
+				sdei_pe_set_power(s->d, v->id, SDEI_PE_OFF);
+				pthread_mutex_unlock(&s->lock);
 				v->sdei_off = true;
 				return;
 			}
@@ -207,22 +214,21 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 			if (!r && !(known_mask & CTX_PSTATE))
 				r = vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
 			if (r < 0) {
-				pr_err("vCPU %d: reading the context for SDEI: %s", v->id,
-				       strerror(errno));
+				vcpu_fatal(v, "reading the context for SDEI: %s", strerror(errno));
 				return;
 			}
 		}
-		pthread_mutex_lock(&vm->sdei_lock);
-		go = sdei_dispatch_commit(vm->sdei, v->id, &d, &ctx);
-		pthread_mutex_unlock(&vm->sdei_lock);
+		pthread_mutex_lock(&s->lock);
+		go = sdei_dispatch_commit(s->d, v->id, &d, &ctx);
+		pthread_mutex_unlock(&s->lock);
 		if (!go)
 			return;
-		r = set_regs(v, d.x, 4);
-		r = r ?: vcpu_set_reg(v, REG_PC, d.pc);
+		if (smccc_kvm_set_regs(v, d.x, 4) < 0)
+			return;
+		r = vcpu_set_reg(v, REG_PC, d.pc);
 		r = r ?: vcpu_set_reg(v, REG_PSTATE, d.pstate);
 		if (r < 0) {
-			pr_err("vCPU %d: entering the SDEI handler: %s", v->id, strerror(errno));
-			vm_post_event(vm, VM_EV_FATAL);
+			vcpu_fatal(v, "entering the SDEI handler: %s", strerror(errno));
 			return;
 		}
 		atomic_fetch_add_explicit(&vm->stats.sdei_deliveries, 1, memory_order_relaxed);
@@ -243,35 +249,42 @@ void sdei_kvm_deliver(struct vcpu *v)
 
 int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
 {
+	struct sdei_kvm *s = vm->sdei;
 	enum sdei_raise_result r;
 
-	if (!vm->sdei)
+	if (!s)
 		return -1;
-	pthread_mutex_lock(&vm->sdei_lock);
-	r = sdei_raise(vm->sdei, event, target_pe);
+	pthread_mutex_lock(&s->lock);
+	r = sdei_raise(s->d, event, target_pe);
 	/* No vCPU is skipped: even a raising one takes it through its own request. */
 	if (r == SDEI_RAISE_PENDING)
 		kick_pes(vm, NULL);
-	pthread_mutex_unlock(&vm->sdei_lock);
+	pthread_mutex_unlock(&s->lock);
 	return r == SDEI_RAISE_INVALID ? -1 : (int)r;
 }
 
 void sdei_kvm_set_power(struct vcpu *v, bool on)
 {
-	if (!v->vm->sdei)
+	struct sdei_kvm *s = v->vm->sdei;
+
+	if (!s)
 		return;
-	pthread_mutex_lock(&v->vm->sdei_lock);
-	sdei_pe_set_power(v->vm->sdei, v->id, on ? SDEI_PE_ON : SDEI_PE_SUSPENDED);
-	pthread_mutex_unlock(&v->vm->sdei_lock);
+	pthread_mutex_lock(&s->lock);
+	sdei_pe_set_power(s->d, v->id, on ? SDEI_PE_ON : SDEI_PE_SUSPENDED);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void sdei_kvm_reset(struct vm *vm)
 {
-	if (!vm->sdei)
+	struct sdei_kvm *s = vm->sdei;
+
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_cancel_request(vm->vcpus[i], VCPU_REQ_SDEI);
+	if (!s)
 		return;
-	pthread_mutex_lock(&vm->sdei_lock);
-	sdei_reset(vm->sdei);
-	pthread_mutex_unlock(&vm->sdei_lock);
+	pthread_mutex_lock(&s->lock);
+	sdei_reset(s->d);
+	pthread_mutex_unlock(&s->lock);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->sdei_off = false;
 }

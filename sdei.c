@@ -154,7 +154,7 @@ static int sdei_pe_by_affinity(const struct sdei *s, u64 aff)
 	int i;
 
 	for (i = 0; i < s->nr_pes; i++)
-		if ((s->pes[i].mpidr & SDEI_MPIDR_AFF_MASK) == (aff & SDEI_MPIDR_AFF_MASK))
+		if ((s->pes[i].mpidr & MPIDR_AFF_MASK) == (aff & MPIDR_AFF_MASK))
 			return i;
 	return -1;
 }
@@ -210,7 +210,7 @@ static s64 sdei_register(struct sdei *s, int pe, const u64 *a)
 	e->ep = ep;
 	e->arg = a[2];
 	e->rm_pe = rm_pe;
-	e->affinity = rm_pe ? aff & SDEI_MPIDR_AFF_MASK : 0;
+	e->affinity = rm_pe ? aff & MPIDR_AFF_MASK : 0;
 	/* What was raised before this registration is not this client's business. */
 	e->pending = false;
 	return SDEI_RET_SUCCESS;
@@ -308,7 +308,7 @@ static s64 sdei_routing_set(struct sdei *s, int pe, const u64 *a)
 	if (!sdei_trans(e, ACT_ROUTING))
 		return SDEI_RET_DENIED;
 	e->rm_pe = mode == SDEI_REGF_RM_PE;
-	e->affinity = e->rm_pe ? aff & SDEI_MPIDR_AFF_MASK : 0;
+	e->affinity = e->rm_pe ? aff & MPIDR_AFF_MASK : 0;
 	return SDEI_RET_SUCCESS;
 }
 
@@ -460,7 +460,7 @@ static bool sdei_routed_here(const struct sdei *s, int pe, int slot)
 
 	if (!sdei_events[slot].shared || !e->rm_pe)
 		return true;
-	return e->affinity == (s->pes[pe].mpidr & SDEI_MPIDR_AFF_MASK);
+	return e->affinity == (s->pes[pe].mpidr & MPIDR_AFF_MASK);
 }
 
 static bool sdei_deliverable(const struct sdei *s, int pe, int slot)

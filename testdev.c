@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "lkvm/kvm.h"
 #include "lkvm/layout.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/testdev.h"
+#include "lkvm/vm.h"
 
 struct testdev {
 	struct device dev;

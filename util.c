@@ -15,7 +15,7 @@ int log_level = LOG_WARN;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
-int parse_log_level(const char *s)
+int util_parse_log_level(const char *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(level_names); i++)
 		if (!strcasecmp(s, level_names[i]))
@@ -41,24 +41,13 @@ void lkvm_log(int level, const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
-	write_all(STDERR_FILENO, buf, (size_t)n);
+	util_write_all(STDERR_FILENO, buf, (size_t)n);
 }
 
-noreturn void die(const char *fmt, ...)
+static noreturn void out_of_memory(void)
 {
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	lkvm_log(LOG_ERR, "%s", buf);
+	lkvm_log(LOG_ERR, "out of memory");
 	exit(LKVM_EXIT_FATAL);
-}
-
-noreturn void die_perror(const char *what)
-{
-	die("%s: %s", what, strerror(errno));
 }
 
 void *xzalloc(size_t size)
@@ -66,7 +55,15 @@ void *xzalloc(size_t size)
 	void *p = calloc(1, size ? size : 1);
 
 	if (!p)
-		die("out of memory");
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
@@ -75,11 +72,25 @@ char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p)
-		die("out of memory");
+		out_of_memory();
 	return p;
 }
 
-bool parse_number(const char *s, u64 unit, u64 *out)
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory();
+	return s;
+}
+
+bool util_parse_number(const char *s, u64 unit, u64 *out)
 {
 	const char *p = s;
 	u64 v = 0, mult = unit ? unit : 1;
@@ -125,7 +136,7 @@ bool parse_number(const char *s, u64 unit, u64 *out)
 	return true;
 }
 
-void *read_file(const char *path, size_t max, size_t *len)
+void *util_read_file(const char *path, size_t max, size_t *len)
 {
 	struct stat st;
 	u8 *buf = NULL;
@@ -187,7 +198,7 @@ fail:
 	return NULL;
 }
 
-int write_all(int fd, const void *buf, size_t len)
+int util_write_all(int fd, const void *buf, size_t len)
 {
 	const u8 *p = buf;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPU threads, their run loop, register access, and the one pause-all
- * mechanism.
+ * The vCPU core: vCPU fds and threads, requests, the one pause-all
+ * mechanism, and register and MP_STATE access.  It knows nothing of exit
+ * reasons: the loop each thread runs is handed down by vcpu-loop.c.
  *
  * Getting a vCPU out of KVM_RUN: set a request bit, set run->immediate_exit,
  * then send SIG_KICK, whose handler does nothing.  Whatever instant the signal
@@ -11,37 +12,27 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "lkvm/arch.h"
-#include "lkvm/cpu.h"
 #include "lkvm/kvm-compat.h"
-#include "lkvm/power.h"
-#include "lkvm/regs.h"
-#include "lkvm/sdei-kvm.h"
+#include "lkvm/vcpu.h"
 
 #define SIG_KICK SIGUSR1
 
-int vcpu_get_reg(struct vcpu *v, u64 id, u64 *val)
+int vcpu_reg(struct vcpu *v, u64 id, void *val, bool write)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (u64)(uintptr_t)val };
 
-	return kvm_ioctl(v->vm, v->fd, KVM_GET_ONE_REG, &reg);
-}
-
-int vcpu_set_reg(struct vcpu *v, u64 id, u64 val)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (u64)(uintptr_t)&val };
-
-	return kvm_ioctl(v->vm, v->fd, KVM_SET_ONE_REG, &reg);
+	return vm_ioctl(v->vm, v->fd, write ? KVM_SET_ONE_REG : KVM_GET_ONE_REG, &reg);
 }
 
 int vcpu_get_mp_state(struct vcpu *v, u32 *state)
 {
 	struct kvm_mp_state mp;
-	int r = kvm_ioctl(v->vm, v->fd, KVM_GET_MP_STATE, &mp);
+	int r = vm_ioctl(v->vm, v->fd, KVM_GET_MP_STATE, &mp);
 
 	if (!r)
 		*state = mp.mp_state;
@@ -52,7 +43,7 @@ int vcpu_set_mp_state(struct vcpu *v, u32 state)
 {
 	struct kvm_mp_state mp = { .mp_state = state };
 
-	return kvm_ioctl(v->vm, v->fd, KVM_SET_MP_STATE, &mp);
+	return vm_ioctl(v->vm, v->fd, KVM_SET_MP_STATE, &mp);
 }
 
 static void kick_handler(int sig)
@@ -68,12 +59,17 @@ void vcpu_request(struct vcpu *v, unsigned int req)
 		pthread_kill(v->thread, SIG_KICK);
 }
 
+void vcpu_cancel_request(struct vcpu *v, unsigned int req)
+{
+	atomic_fetch_and(&v->requests, ~req);
+}
+
 static bool parked(struct vcpu *v)
 {
 	return !v->thread_started || v->thread_done || v->paused;
 }
 
-void vm_pause_all(struct vm *vm, struct vcpu *self)
+void vcpu_pause_all(struct vm *vm, struct vcpu *self)
 {
 	pthread_mutex_lock(&vm->pause_lock);
 	/* Another pauser is active: we are outside KVM_RUN, so count as parked. */
@@ -102,12 +98,12 @@ void vm_pause_all(struct vm *vm, struct vcpu *self)
 	pthread_mutex_unlock(&vm->pause_lock);
 }
 
-void vm_resume_all(struct vm *vm, struct vcpu *self)
+void vcpu_resume_all(struct vm *vm, struct vcpu *self)
 {
 	pthread_mutex_lock(&vm->pause_lock);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i] != self)
-			atomic_fetch_and(&vm->vcpus[i]->requests, ~(unsigned int)VCPU_REQ_PAUSE);
+			vcpu_cancel_request(vm->vcpus[i], VCPU_REQ_PAUSE);
 	vm->pause_active = false;
 	pthread_cond_broadcast(&vm->pause_cond);
 	pthread_mutex_unlock(&vm->pause_lock);
@@ -124,19 +120,18 @@ static void complete_pending_exit(struct vcpu *v)
 	if (!v->exit_pending)
 		return;
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (ioctl(v->fd, KVM_RUN, 0) < 0 && errno != EINTR)
+	if (vm_ioctl(v->vm, v->fd, KVM_RUN, 0) < 0 && errno != EINTR)
 		pr_warn("vCPU %d: completing an exit: %s", v->id, strerror(errno));
 	v->exit_pending = false;
 }
 
-/* Handle whatever other threads asked of this vCPU; false = leave the loop. */
-static bool safe_point(struct vcpu *v)
+unsigned int vcpu_safe_point(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	unsigned int req = atomic_load(&v->requests);
+	unsigned int req = atomic_load(&v->requests), left;
 
 	if (!req)
-		return true;
+		return 0;
 	complete_pending_exit(v);
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	if (req & VCPU_REQ_PAUSE) {
@@ -150,57 +145,39 @@ static bool safe_point(struct vcpu *v)
 		pthread_mutex_unlock(&vm->pause_lock);
 	}
 	if (atomic_load(&v->requests) & VCPU_REQ_STOP)
-		return false;
-	if (atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI) & VCPU_REQ_SDEI)
-		sdei_kvm_deliver(v);
+		return VCPU_REQ_STOP;
+	left = atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI) & VCPU_REQ_SDEI;
 	/* A request posted while we handled these makes the next KVM_RUN return at once. */
 	if (atomic_load(&v->requests))
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	return true;
+	return left;
 }
 
-static void fatal(struct vcpu *v, const char *what)
+int vcpu_run(struct vcpu *v)
 {
-	pr_err("vCPU %d: %s", v->id, what);
-	vm_post_event(v->vm, VM_EV_FATAL);
-}
-
-static bool handle_exit(struct vcpu *v)
-{
-	struct kvm_run *run = v->run;
-	struct vm_stats *st = &v->vm->stats;
-	char msg[96];
-
-	atomic_fetch_add_explicit(&st->exits, 1, memory_order_relaxed);
-	switch (run->exit_reason) {
-	case KVM_EXIT_MMIO:
-		atomic_fetch_add_explicit(&st->mmio_exits, 1, memory_order_relaxed);
-		device_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
-				  run->mmio.is_write);
-		/* Reads and writes alike: KVM steps the PC past the access on re-entry. */
-		v->exit_pending = true;
-		return true;
-	case KVM_EXIT_SYSTEM_EVENT:
-		atomic_fetch_add_explicit(&st->system_events, 1, memory_order_relaxed);
-		return power_system_event(v);
-	case KVM_EXIT_HYPERCALL:
-		atomic_fetch_add_explicit(&st->hypercall_exits, 1, memory_order_relaxed);
-		sdei_kvm_hypercall(v);
-		return true;
-	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(msg, sizeof(msg), "KVM_RUN failed to enter the guest (reason 0x%llx)",
-			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		break;
-	case KVM_EXIT_INTERNAL_ERROR:
-		snprintf(msg, sizeof(msg), "KVM internal error (suberror %u)",
-			 run->internal.suberror);
-		break;
-	default:
-		snprintf(msg, sizeof(msg), "unexpected exit reason %u", run->exit_reason);
-		break;
+	if (vm_ioctl(v->vm, v->fd, KVM_RUN, 0) == 0) {
+		/* Reads and writes alike: KVM steps the PC past an MMIO access on re-entry. */
+		v->exit_pending = v->run->exit_reason == KVM_EXIT_MMIO;
+		return 1;
 	}
-	fatal(v, msg);
-	return false;
+	if (errno != EINTR && errno != EAGAIN)
+		return -1;
+	if (v->run->immediate_exit)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	v->exit_pending = false;
+	return 0;
+}
+
+void vcpu_fatal(struct vcpu *v, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pr_err("vCPU %d: %s", v->id, msg);
+	vm_post_event(v->vm, VM_EV_FATAL);
 }
 
 static void *vcpu_thread(void *arg)
@@ -213,25 +190,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	while (safe_point(v)) {
-		int r = ioctl(v->fd, KVM_RUN, 0);
+	v->loop(v);
 
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				if (v->run->immediate_exit)
-					__atomic_store_n(&v->run->immediate_exit, 0,
-							 __ATOMIC_SEQ_CST);
-				v->exit_pending = false;
-				continue;
-			}
-			fatal(v, strerror(errno));
-			break;
-		}
-		if (v->vm->opts->debug)
-			pr_debug("vCPU %d: exit %u", v->id, v->run->exit_reason);
-		if (!handle_exit(v))
-			break;
-	}
 	pthread_mutex_lock(&v->vm->pause_lock);
 	v->thread_done = true;
 	pthread_cond_broadcast(&v->vm->pause_cond);
@@ -239,7 +199,7 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-int vcpus_create(struct vm *vm)
+int vcpu_create_all(struct vm *vm)
 {
 	vm->nr_vcpus = vm->opts->nr_cpus;
 	vm->vcpus = xzalloc(sizeof(*vm->vcpus) * (size_t)vm->nr_vcpus);
@@ -248,7 +208,7 @@ int vcpus_create(struct vm *vm)
 
 		v->vm = vm;
 		v->id = i;
-		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+		v->fd = vm_ioctl(vm, vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0) {
 			pr_err("KVM_CREATE_VCPU %d: %s", i, strerror(errno));
 			return -1;
@@ -260,21 +220,10 @@ int vcpus_create(struct vm *vm)
 		}
 		vm->vcpus[i] = v;
 	}
-	/* Every vCPU exists before any is initialised (the GIC sizes itself then). */
-	for (int i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		if (vcpu_arch_init(v, i != 0) < 0 || vcpu_arch_finalize(v) < 0)
-			return -1;
-		if (vcpu_get_reg(v, REG_MPIDR_EL1, &v->mpidr) < 0) {
-			pr_err("vCPU %d: reading MPIDR_EL1: %s", i, strerror(errno));
-			return -1;
-		}
-	}
 	return 0;
 }
 
-int vcpus_start(struct vm *vm)
+int vcpu_start_all(struct vm *vm, void (*loop)(struct vcpu *v))
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
 
@@ -285,6 +234,7 @@ int vcpus_start(struct vm *vm)
 		struct vcpu *v = vm->vcpus[i];
 		int r;
 
+		v->loop = loop;
 		pthread_mutex_lock(&vm->pause_lock);
 		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		v->thread_started = r == 0;
@@ -297,7 +247,7 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
-void vcpus_stop(struct vm *vm)
+void vcpu_stop_all(struct vm *vm)
 {
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread_started)

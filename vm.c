@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "lkvm/kvm-compat.h"
-#include "lkvm/kvm.h"
 #include "lkvm/layout.h"
+#include "lkvm/vm.h"
 
-int vm_ioctl(struct vm *vm, int fd, unsigned long req, void *arg)
+int vm_ioctl_ptr(struct vm *vm, int fd, unsigned long req, void *arg)
 {
 	int r;
 
@@ -22,6 +22,13 @@ int vm_ioctl(struct vm *vm, int fd, unsigned long req, void *arg)
 		r = ioctl(fd, req, arg);
 	while (r < 0 && errno == EINTR && req != KVM_RUN);
 	return r;
+}
+
+int vm_device_attr(struct vm *vm, int fd, unsigned long req, u32 group, u64 attr, void *val)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (u64)(uintptr_t)val };
+
+	return vm_ioctl(vm, fd, req, &a);
 }
 
 void vm_post_event(struct vm *vm, enum vm_event ev)
@@ -43,7 +50,7 @@ void vm_set_spi(void *opaque, u32 spi, bool level)
 		.level = level,
 	};
 
-	if (kvm_ioctl(vm, vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+	if (vm_ioctl(vm, vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
 		pr_warn("KVM_IRQ_LINE(SPI %u): %s", spi, strerror(errno));
 }
 
@@ -99,7 +106,7 @@ static int vm_map_ram(struct vm *vm)
 		.memory_size = o->mem_size,
 		.userspace_addr = (u64)(uintptr_t)p,
 	};
-	if (kvm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+	if (vm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
 		pr_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 		return -1;
 	}
@@ -108,7 +115,7 @@ static int vm_map_ram(struct vm *vm)
 
 int vm_check_cap(struct vm *vm, long cap)
 {
-	int r = ioctl(vm->vm_fd >= 0 ? vm->vm_fd : vm->sys_fd, KVM_CHECK_EXTENSION, cap);
+	int r = vm_ioctl(vm, vm->vm_fd >= 0 ? vm->vm_fd : vm->sys_fd, KVM_CHECK_EXTENSION, cap);
 
 	return r < 0 ? 0 : r;
 }
@@ -116,7 +123,7 @@ int vm_check_cap(struct vm *vm, long cap)
 int vm_create(struct vm *vm, struct run_opts *o)
 {
 	u64 ram_end = o->mem_base + o->mem_size;
-	int max_ipa, ipa, max_vcpus, type = 0;
+	int max_ipa, ipa, max_vcpus, r, type = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->opts = o;
@@ -134,7 +141,7 @@ int vm_create(struct vm *vm, struct run_opts *o)
 		       errno == ENOENT ? " (no KVM on this machine)" : "");
 		return -1;
 	}
-	if (ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+	if (vm_ioctl(vm, vm->sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
 		pr_err("/dev/kvm speaks an unknown KVM API version");
 		return -1;
 	}
@@ -142,7 +149,7 @@ int vm_create(struct vm *vm, struct run_opts *o)
 		pr_err("guest RAM wraps around the address space");
 		return -1;
 	}
-	max_ipa = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+	max_ipa = vm_check_cap(vm, KVM_CAP_ARM_VM_IPA_SIZE);
 	ipa = ipa_bits_for(ram_end);
 	if (max_ipa > 0 && ipa > max_ipa) {
 		pr_err("-m %llu MiB at 0x%llx needs a %d-bit guest physical address space; "
@@ -153,7 +160,7 @@ int vm_create(struct vm *vm, struct run_opts *o)
 	}
 	if (ipa > 40 && max_ipa > 0)
 		type = KVM_VM_TYPE_ARM_IPA_SIZE(ipa);
-	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, type);
+	vm->vm_fd = vm_ioctl(vm, vm->sys_fd, KVM_CREATE_VM, type);
 	if (vm->vm_fd < 0) {
 		pr_err("KVM_CREATE_VM: %s", strerror(errno));
 		return -1;
@@ -165,7 +172,12 @@ int vm_create(struct vm *vm, struct run_opts *o)
 		pr_err("-c %d: this host's KVM allows at most %d vCPUs", o->nr_cpus, max_vcpus);
 		return -1;
 	}
-	vm->run_size = (size_t)ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	r = vm_ioctl(vm, vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (r <= 0) {
+		pr_err("KVM_GET_VCPU_MMAP_SIZE: %s", r < 0 ? strerror(errno) : "zero");
+		return -1;
+	}
+	vm->run_size = (size_t)r;
 	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->event_fd < 0) {
 		pr_err("eventfd: %s", strerror(errno));

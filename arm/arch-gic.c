@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Power-on state of the in-kernel GICv3 for a reboot in place.
+ * The in-kernel GICv3: its creation and placement, and its power-on state
+ * for a reboot in place.
  *
  * KVM has no "reset the vGIC" call, and KVM_ARM_VCPU_INIT leaves it alone, so
  * after a guest reset the new kernel would find the old one's enabled,
@@ -11,11 +12,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "lkvm/arch.h"
-#include "lkvm/cpu.h"
 #include "lkvm/kvm-compat.h"
+#include "lkvm/layout.h"
+#include "lkvm/vcpu.h"
+
+#define NR_GIC_IRQS 128		/* 32 private + 96 SPIs, plenty for our devices */
 
 /* The programmable distributor / redistributor registers (32-bit each). */
 #define GICD_CTLR		0x0000
@@ -57,20 +60,57 @@ struct gic_state {
 	int nr, cap;
 };
 
-static int gic_access(struct vm *vm, u32 group, u64 attr, u64 *val, bool write)
+/* The vGIC's attributes: registers, addresses, controls. */
+static int gic_attr(struct vm *vm, u32 group, u64 attr, void *val, bool write)
 {
-	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (u64)(uintptr_t)val };
+	return vm_device_attr(vm, vm->gic_fd, write ? KVM_SET_DEVICE_ATTR : KVM_GET_DEVICE_ATTR,
+			      group, attr, val);
+}
 
-	return kvm_ioctl(vm, vm->gic_fd, write ? KVM_SET_DEVICE_ATTR : KVM_GET_DEVICE_ATTR, &a);
+u64 arch_gic_redist_base(const struct vm *vm)
+{
+	return LKVM_GIC_DIST_BASE - (u64)vm->opts->nr_cpus * LKVM_GIC_REDIST_SIZE;
+}
+
+int arch_gic_create(struct vm *vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	u64 dist = LKVM_GIC_DIST_BASE, redist = arch_gic_redist_base(vm);
+
+	if (redist < LKVM_VIRTIO_MMIO_BASE + SZ_1M) {
+		pr_err("-c %d: too many vCPUs for the GIC redistributor space", vm->opts->nr_cpus);
+		return -1;
+	}
+	if (vm_ioctl(vm, vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
+		pr_err("cannot create a GICv3: %s", strerror(errno));
+		return -1;
+	}
+	vm->gic_fd = (int)cd.fd;
+	if (gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, true) < 0 ||
+	    gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist, true) < 0) {
+		pr_err("cannot place the GICv3: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int arch_gic_init(struct vm *vm)
+{
+	u32 nr_irqs = NR_GIC_IRQS;
+
+	if (gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, true) < 0 ||
+	    gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, true) < 0) {
+		pr_err("cannot initialise the GICv3: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void add(struct gic_state *st, u32 group, u64 attr, u32 clear_offset)
 {
 	if (st->nr == st->cap) {
 		st->cap = st->cap ? 2 * st->cap : 256;
-		st->regs = realloc(st->regs, sizeof(*st->regs) * (size_t)st->cap);
-		if (!st->regs)
-			die("out of memory");
+		st->regs = xrealloc(st->regs, sizeof(*st->regs) * (size_t)st->cap);
 	}
 	st->regs[st->nr++] = (struct gic_reg){ group, attr, 0, clear_offset };
 }
@@ -98,8 +138,9 @@ static void add_frame(struct gic_state *st, u32 group, u64 base, u32 frame, u32 
 		add(st, group, base | (frame + GICD_ICFGR + 4 * w), 0);
 }
 
-int arch_gic_snapshot(struct vm *vm, u32 nr_irqs)
+int arch_gic_snapshot(struct vm *vm)
 {
+	const u32 nr_irqs = NR_GIC_IRQS;
 	struct gic_state *st = xzalloc(sizeof(*st));
 
 	add(st, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, 0);
@@ -121,9 +162,9 @@ int arch_gic_snapshot(struct vm *vm, u32 nr_irqs)
 		int ret;
 
 		if (r->group == KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS) {
-			ret = gic_access(vm, r->group, r->attr, &r->val, false);
+			ret = gic_attr(vm, r->group, r->attr, &r->val, false);
 		} else {
-			ret = gic_access(vm, r->group, r->attr, (u64 *)&v32, false);
+			ret = gic_attr(vm, r->group, r->attr, &v32, false);
 			r->val = v32;
 		}
 		if (ret < 0) {
@@ -144,7 +185,7 @@ int arch_gic_restore(struct vm *vm)
 	if (!st)
 		return 0;
 	/* Distributor off while it is rewritten, as a reset leaves it. */
-	if (gic_access(vm, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, (u64 *)&zero, true) < 0)
+	if (gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, &zero, true) < 0)
 		goto fail;
 	for (int i = 0; i < st->nr; i++) {
 		struct gic_reg *r = &st->regs[i];
@@ -153,12 +194,12 @@ int arch_gic_restore(struct vm *vm)
 		int ret;
 
 		if (r->clear_offset &&
-		    gic_access(vm, r->group, who | r->clear_offset, (u64 *)&ones, true) < 0)
+		    gic_attr(vm, r->group, who | r->clear_offset, &ones, true) < 0)
 			goto fail;
 		if (r->group == KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS)
-			ret = gic_access(vm, r->group, r->attr, &r->val, true);
+			ret = gic_attr(vm, r->group, r->attr, &r->val, true);
 		else
-			ret = gic_access(vm, r->group, r->attr, (u64 *)&v32, true);
+			ret = gic_attr(vm, r->group, r->attr, &v32, true);
 		if (ret < 0)
 			goto fail;
 	}

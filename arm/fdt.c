@@ -8,6 +8,7 @@
 
 #include "lkvm/fdt.h"
 #include "lkvm/layout.h"
+#include "lkvm/regs.h"
 
 #define GIC_PPI			1
 #define IRQ_TYPE_LEVEL_HIGH	4
@@ -34,7 +35,7 @@ static int add_cpus(void *fdt, const struct fdt_desc *d)
 	TRY(fdt_property_u32(fdt, "#address-cells", 2));
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
 	for (int i = 0; i < d->nr_cpus; i++) {
-		u64 reg = d->mpidrs[i] & 0xff00ffffffULL;
+		u64 reg = d->mpidrs[i] & MPIDR_AFF_MASK;
 
 		snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)reg);
 		TRY(fdt_begin_node(fdt, name));

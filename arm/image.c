@@ -44,7 +44,7 @@ static int pe_check_whole(const u8 *buf, size_t len, const char **why)
 	return 0;
 }
 
-int kernel_parse(const u8 *buf, size_t len, struct kernel_info *ki, const char **why)
+int image_parse_kernel(const u8 *buf, size_t len, struct kernel_info *ki, const char **why)
 {
 	memset(ki, 0, sizeof(*ki));
 	if (len == 0) {
@@ -81,12 +81,12 @@ int kernel_parse(const u8 *buf, size_t len, struct kernel_info *ki, const char *
 	return pe_check_whole(buf, len, why);
 }
 
-bool is_gzip(const u8 *buf, size_t len)
+bool image_is_gzip(const u8 *buf, size_t len)
 {
 	return len >= 3 && buf[0] == 0x1f && buf[1] == 0x8b && buf[2] == 8;
 }
 
-u8 *gunzip_alloc(const u8 *buf, size_t len, size_t max, size_t *out_len, const char **why)
+u8 *image_gunzip(const u8 *buf, size_t len, size_t max, size_t *out_len, const char **why)
 {
 	z_stream zs;
 	size_t cap = len * 4 < max ? len * 4 : max;
@@ -143,7 +143,7 @@ fail:
 	return NULL;
 }
 
-int initrd_check(const u8 *buf, size_t len, const char **why)
+int image_check_initrd(const u8 *buf, size_t len, const char **why)
 {
 	static const struct { const char *magic; size_t len; } fmts[] = {
 		{ "070701", 6 }, { "070702", 6 },		/* newc cpio */
@@ -170,8 +170,8 @@ int initrd_check(const u8 *buf, size_t len, const char **why)
 	return -1;
 }
 
-int boot_layout_compute(u64 ram_base, u64 ram_size, const struct kernel_info *ki,
-			size_t kernel_len, size_t initrd_len, struct boot_layout *bl,
+int image_layout(u64 ram_base, u64 ram_size, const struct kernel_info *ki,
+		 size_t kernel_len, size_t initrd_len, struct boot_layout *bl,
 			const char **why)
 {
 	/* The DTB and initrd stay in the first 512 MiB, as kvmtool places them. */

@@ -228,7 +228,7 @@ static void uart_transmit(struct uart *u, u8 c)
 {
 	if (u->mcr & MCR_LOOP)
 		rx_push(u, &c, 1);
-	else if (u->out_fd >= 0 && write_all(u->out_fd, &c, 1) < 0)
+	else if (u->out_fd >= 0 && util_write_all(u->out_fd, &c, 1) < 0)
 		pr_debug("uart: output lost: %d", errno);
 	/* Sent at once: THR is empty again and says so. */
 	u->thr_ipending = true;

@@ -95,7 +95,7 @@ static u8 do_rw(struct virtio_blk *b, u64 sector, const struct iovec *iov, unsig
 			 (unsigned long long)b->capacity);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	k = iov_slice(iov, n, off, len, b->data, &got);
+	k = virtq_iov_slice(iov, n, off, len, b->data, &got);
 	r = rw_all(b->fd, b->data, k, sector << SECTOR_SHIFT, write);
 	if (r < 0) {
 		pr_warn("virtio-blk: %s at sector %llu: %s", write ? "write" : "read",
@@ -119,7 +119,7 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		return 0;
 	}
 	dlen = req->in_len - 1;
-	if (iov_to_buf(out, req->nr_out, 0, hdr, sizeof(hdr)) < sizeof(hdr)) {
+	if (virtq_iov_to_buf(out, req->nr_out, 0, hdr, sizeof(hdr)) < sizeof(hdr)) {
 		status = VIRTIO_BLK_S_IOERR;
 		goto done;
 	}
@@ -139,8 +139,8 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		status = fsync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 		break;
 	case VIRTIO_BLK_T_GET_ID:
-		written = (u32)buf_to_iov(in, req->nr_in, 0, b->id,
-					  min_t(u64, dlen, VIRTIO_BLK_ID_BYTES));
+		written = (u32)virtq_buf_to_iov(in, req->nr_in, 0, b->id,
+						min_t(u64, dlen, VIRTIO_BLK_ID_BYTES));
 		status = VIRTIO_BLK_S_OK;
 		break;
 	default:
@@ -148,7 +148,7 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		status = VIRTIO_BLK_S_UNSUPP;
 	}
 done:
-	buf_to_iov(in, req->nr_in, dlen, &status, 1);
+	virtq_buf_to_iov(in, req->nr_in, dlen, &status, 1);
 	return written + 1;
 }
 
@@ -161,8 +161,8 @@ static void blk_notify(struct virtio_dev *vd, unsigned int q)
 	while ((r = virtq_pop(vq, &b->req)) > 0)
 		virtq_push(vq, b->req.head, blk_request(b, &b->req));
 	if (r < 0)
-		virtio_dev_fail(vd);
-	virtio_queue_signal(vd, q);
+		virtio_mmio_fail(vd);
+	virtio_mmio_signal(vd, q);
 }
 
 static void blk_exit(struct virtio_dev *vd)

@@ -30,10 +30,10 @@ static void rx_flush(struct virtio_console *c)
 	bool pushed = false;
 	int r = 0;
 
-	if (!virtio_queue_live(vd, RXQ))
+	if (!virtio_mmio_queue_live(vd, RXQ))
 		return;
 	while (c->in_len && (r = virtq_pop(vq, &c->req)) > 0) {
-		size_t n = buf_to_iov(c->req.iov + c->req.nr_out, c->req.nr_in, 0, c->in, c->in_len);
+		size_t n = virtq_buf_to_iov(c->req.iov + c->req.nr_out, c->req.nr_in, 0, c->in, c->in_len);
 
 		memmove(c->in, c->in + n, c->in_len - n);
 		c->in_len -= n;
@@ -41,9 +41,9 @@ static void rx_flush(struct virtio_console *c)
 		pushed = true;
 	}
 	if (r < 0)
-		virtio_dev_fail(vd);
+		virtio_mmio_fail(vd);
 	if (pushed)
-		virtio_queue_signal(vd, RXQ);
+		virtio_mmio_signal(vd, RXQ);
 	if (!c->in_len)
 		c->in_dropped = false;
 }
@@ -56,7 +56,7 @@ static void tx(struct virtio_console *c)
 
 	while ((r = virtq_pop(vq, &c->req)) > 0) {
 		for (unsigned int i = 0; i < c->req.nr_out; i++) {
-			if (write_all(c->out_fd, c->req.iov[i].iov_base, c->req.iov[i].iov_len) < 0 &&
+			if (util_write_all(c->out_fd, c->req.iov[i].iov_base, c->req.iov[i].iov_len) < 0 &&
 			    !c->out_failed) {
 				/* Once: a closed terminal must not flood the log. */
 				pr_warn("virtio-console: output: %s", strerror(errno));
@@ -66,8 +66,8 @@ static void tx(struct virtio_console *c)
 		virtq_push(vq, c->req.head, 0);
 	}
 	if (r < 0)
-		virtio_dev_fail(vd);
-	virtio_queue_signal(vd, TXQ);
+		virtio_mmio_fail(vd);
+	virtio_mmio_signal(vd, TXQ);
 }
 
 static void console_notify(struct virtio_dev *vd, unsigned int q)
@@ -80,7 +80,7 @@ static void console_notify(struct virtio_dev *vd, unsigned int q)
 
 void virtio_console_receive(struct device *dev, const u8 *buf, size_t len)
 {
-	struct virtio_console *c = to_console(to_virtio_dev(dev));
+	struct virtio_console *c = to_console(virtio_mmio_dev(dev));
 	size_t room, n;
 
 	pthread_mutex_lock(&c->vdev.lock);

@@ -16,7 +16,7 @@
 #define TRANSPORT_FEATURES \
 	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_RING_F_EVENT_IDX))
 
-struct virtio_dev *to_virtio_dev(struct device *dev)
+struct virtio_dev *virtio_mmio_dev(struct device *dev)
 {
 	return container_of(dev, struct virtio_dev, dev);
 }
@@ -37,14 +37,14 @@ static void update_irq(struct virtio_dev *vd)
 	}
 }
 
-bool virtio_queue_live(struct virtio_dev *vd, unsigned int q)
+bool virtio_mmio_queue_live(struct virtio_dev *vd, unsigned int q)
 {
 	return q < vd->ops->nr_queues && vd->vqs[q].ready && !vd->vqs[q].broken &&
 	       (vd->status & VIRTIO_STATUS_DRIVER_OK) &&
 	       !(vd->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
-void virtio_queue_signal(struct virtio_dev *vd, unsigned int q)
+void virtio_mmio_signal(struct virtio_dev *vd, unsigned int q)
 {
 	if (q < vd->ops->nr_queues && virtq_should_notify(&vd->vqs[q])) {
 		vd->isr |= VIRTIO_MMIO_INT_VRING;
@@ -52,7 +52,7 @@ void virtio_queue_signal(struct virtio_dev *vd, unsigned int q)
 	}
 }
 
-void virtio_dev_fail(struct virtio_dev *vd)
+void virtio_mmio_fail(struct virtio_dev *vd)
 {
 	if (vd->status & VIRTIO_STATUS_NEEDS_RESET)
 		return;
@@ -81,7 +81,7 @@ static void do_reset(struct virtio_dev *vd)
 static void notify_all(struct virtio_dev *vd)
 {
 	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
-		if (virtio_queue_live(vd, q))
+		if (virtio_mmio_queue_live(vd, q))
 			vd->ops->notify(vd, q);
 }
 
@@ -145,7 +145,7 @@ static void queue_write(struct virtio_dev *vd, u64 off, u32 v)
 			return;
 		if (virtq_enable(vq, vd->mem, f & BIT(VIRTIO_RING_F_EVENT_IDX),
 				 f & BIT(VIRTIO_RING_F_INDIRECT_DESC)) < 0)
-			virtio_dev_fail(vd);
+			virtio_mmio_fail(vd);
 		return;
 	}
 	/* The layout of a live queue is fixed. */
@@ -201,7 +201,7 @@ static void reg_write(struct virtio_dev *vd, u64 off, u32 v)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		/* Handled right here, on the vCPU that kicked. */
-		if (virtio_queue_live(vd, v))
+		if (virtio_mmio_queue_live(vd, v))
 			vd->ops->notify(vd, v);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
@@ -244,7 +244,7 @@ static u32 reg_read(struct virtio_dev *vd, u64 off)
 
 static void virtio_mmio_access(struct device *dev, u64 off, u8 *data, u32 len, bool is_write)
 {
-	struct virtio_dev *vd = to_virtio_dev(dev);
+	struct virtio_dev *vd = virtio_mmio_dev(dev);
 
 	pthread_mutex_lock(&vd->lock);
 	if (off >= VIRTIO_MMIO_CONFIG) {
@@ -285,7 +285,7 @@ static int virtio_mmio_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 
 static void virtio_mmio_reset(struct device *dev)
 {
-	struct virtio_dev *vd = to_virtio_dev(dev);
+	struct virtio_dev *vd = virtio_mmio_dev(dev);
 
 	pthread_mutex_lock(&vd->lock);
 	do_reset(vd);
@@ -294,7 +294,7 @@ static void virtio_mmio_reset(struct device *dev)
 
 static void virtio_mmio_exit(struct device *dev)
 {
-	struct virtio_dev *vd = to_virtio_dev(dev);
+	struct virtio_dev *vd = virtio_mmio_dev(dev);
 
 	pthread_mutex_lock(&vd->lock);
 	if (!vd->exited && vd->ops->exit)
@@ -322,13 +322,13 @@ void virtio_mmio_init(struct virtio_dev *vd, const char *name, const struct gues
 		virtq_reset(&vd->vqs[q]);
 }
 
-void virtio_device_destroy(struct device *dev)
+void virtio_mmio_destroy(struct device *dev)
 {
 	struct virtio_dev *vd;
 
 	if (!dev)
 		return;
-	vd = to_virtio_dev(dev);
+	vd = virtio_mmio_dev(dev);
 	virtio_mmio_exit(dev);
 	pthread_mutex_destroy(&vd->lock);
 	free(vd);

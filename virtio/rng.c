@@ -53,8 +53,8 @@ static void rng_notify(struct virtio_dev *vd, unsigned int q)
 		virtq_push(vq, req->head, (u32)total);
 	}
 	if (r < 0)
-		virtio_dev_fail(vd);
-	virtio_queue_signal(vd, q);
+		virtio_mmio_fail(vd);
+	virtio_mmio_signal(vd, q);
 }
 
 static const struct virtio_dev_ops rng_ops = {

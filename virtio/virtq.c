@@ -289,19 +289,19 @@ static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, u8 *
 	return done;
 }
 
-size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len)
+size_t virtq_iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len)
 {
 	return iov_copy(iov, n, off, buf, len, false);
 }
 
-size_t buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
-		  size_t len)
+size_t virtq_buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
+			size_t len)
 {
 	return iov_copy(iov, n, off, (u8 *)buf, len, true);
 }
 
-unsigned int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
-		       struct iovec *out, size_t *got)
+unsigned int virtq_iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
+			     struct iovec *out, size_t *got)
 {
 	unsigned int k = 0;
 	size_t done = 0;

@@ -2,22 +2,36 @@
 #ifndef LKVM_ARCH_H
 #define LKVM_ARCH_H
 
-#include "lkvm/kvm.h"
+#include "lkvm/util.h"
 
 struct vcpu;
+struct vm;
 
-/* Host capabilities, vCPU target and features, the GIC (before the vCPUs). */
+/*
+ * The arm64 hooks (arm/arch-*.c), called from above: the lifecycle and the
+ * handlers.  Each reports its own failure once and returns -1, except
+ * arch_vcpu_reset_to(), which runs on a vCPU thread whose caller reports.
+ */
+
+/* arch-vm.c: host capabilities, vCPU target and features, the GIC (before the vCPUs). */
 int arch_vm_setup(struct vm *vm);
-/* After every vCPU exists: GIC init, PSCI version, SMCCC filter, SYSTEM_SUSPEND. */
+/* arch-vm.c: after every vCPU is initialised: GIC init, PMU, PSCI version, SYSTEM_SUSPEND. */
 int arch_vm_late_init(struct vm *vm);
-/* Once per vCPU after its first init: SVE vector lengths, then finalize. */
-int vcpu_arch_finalize(struct vcpu *v);
-/* Install the SMCCC filter range that forwards SDEI calls to lkvm. */
-int arch_sdei_filter_install(struct vm *vm);
-/* Record the vGIC's power-on state (before the first run); put it back (reboot). */
-int arch_gic_snapshot(struct vm *vm, u32 nr_irqs);
+
+/* arch-vcpu.c: every vCPU's first init (secondaries powered off), finalize, MPIDR. */
+int arch_vcpu_init_all(struct vm *vm);
+/* arch-vcpu.c: KVM_ARM_VCPU_INIT again with the VM's features; never finalises twice. */
+int arch_vcpu_init(struct vcpu *v, bool powered_off);
+/* arch-vcpu.c: PSCI reset state: PC = @entry, x0 = @context, EL1h DAIF masked, MMU off. */
+int arch_vcpu_reset_to(struct vcpu *v, u64 entry, u64 context);
+
+/* arch-gic.c: the in-kernel GICv3: create and place it (before the vCPUs), initialise it. */
+int arch_gic_create(struct vm *vm);
+int arch_gic_init(struct vm *vm);
+/* arch-gic.c: record the vGIC's power-on state (before the first run); put it back (reboot). */
+int arch_gic_snapshot(struct vm *vm);
 int arch_gic_restore(struct vm *vm);
-/* Guest-physical base of the GIC redistributors (below the distributor). */
+/* arch-gic.c: guest-physical base of the GIC redistributors (below the distributor). */
 u64 arch_gic_redist_base(const struct vm *vm);
 
 #endif

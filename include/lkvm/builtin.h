@@ -3,6 +3,6 @@
 #define LKVM_BUILTIN_H
 
 /* One subcommand per builtin-*.c; each returns the process exit status. */
-int cmd_run(int argc, char **argv);
+int builtin_run(int argc, char **argv);
 
 #endif

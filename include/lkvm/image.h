@@ -24,19 +24,19 @@ struct kernel_info {
  * be whole (its PE/COFF sections, when it has them, inside the file); anything
  * else is a flat binary.  Returns 0, or -1 with a reason in @why.
  */
-int kernel_parse(const u8 *buf, size_t len, struct kernel_info *ki, const char **why);
+int image_parse_kernel(const u8 *buf, size_t len, struct kernel_info *ki, const char **why);
 
 /* True if @buf starts like gzip. */
-bool is_gzip(const u8 *buf, size_t len);
+bool image_is_gzip(const u8 *buf, size_t len);
 
 /*
  * Inflate a gzip file into a new buffer of at most @max bytes.  Returns NULL
  * with a reason in @why.
  */
-u8 *gunzip_alloc(const u8 *buf, size_t len, size_t max, size_t *out_len, const char **why);
+u8 *image_gunzip(const u8 *buf, size_t len, size_t max, size_t *out_len, const char **why);
 
 /* Accept the formats Linux can unpack as an initrd; reject junk early. */
-int initrd_check(const u8 *buf, size_t len, const char **why);
+int image_check_initrd(const u8 *buf, size_t len, const char **why);
 
 /* Where everything goes in guest RAM. */
 struct boot_layout {
@@ -46,8 +46,8 @@ struct boot_layout {
 	u64 initrd_addr;
 };
 
-int boot_layout_compute(u64 ram_base, u64 ram_size, const struct kernel_info *ki,
-			size_t kernel_len, size_t initrd_len, struct boot_layout *bl,
+int image_layout(u64 ram_base, u64 ram_size, const struct kernel_info *ki,
+		 size_t kernel_len, size_t initrd_len, struct boot_layout *bl,
 			const char **why);
 
 #endif

@@ -16,7 +16,7 @@ struct disk_opt {
 	bool readonly;
 };
 
-/* Everything `lkvm run` was asked for.  Filled by parse_run_options(), pure. */
+/* Everything `lkvm run` was asked for.  Filled by options_parse(), pure. */
 struct run_opts {
 	const char *kernel, *initrd, *params, *name, *dump_dtb;
 	u64 mem_size;		/* bytes */
@@ -45,10 +45,10 @@ struct run_opts {
  * help was printed, or -1 after printing one "lkvm: ..." line about the first
  * problem.  Never exits, so the tests can drive it.
  */
-int parse_run_options(int argc, char **argv, struct run_opts *o);
-void run_usage(FILE *out);
+int options_parse(int argc, char **argv, struct run_opts *o);
+void options_usage(FILE *out);
 
 /* The kernel command line lkvm gives the guest (caller frees). */
-char *build_bootargs(const struct run_opts *o);
+char *options_bootargs(const struct run_opts *o);
 
 #endif

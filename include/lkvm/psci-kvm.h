@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef LKVM_POWER_H
-#define LKVM_POWER_H
+#ifndef LKVM_PSCI_KVM_H
+#define LKVM_PSCI_KVM_H
 
 #include "lkvm/util.h"
 
 struct vcpu;
 struct vm;
 
-/* KVM_EXIT_SYSTEM_EVENT on @v's thread.  False: the vCPU thread should stop. */
-bool power_system_event(struct vcpu *v);
-
-/* Reboot in place (main thread): every vCPU re-initialised, payload reloaded. */
-int vm_reboot(struct vm *vm);
+/*
+ * PSCI glue (psci-kvm.c): KVM_EXIT_SYSTEM_EVENT on @v's thread.  False: the
+ * vCPU thread should stop (a fatal error was reported).
+ */
+bool psci_kvm_system_event(struct vcpu *v);
+/* Reboot in place, every vCPU paused: forget any SYSTEM_SUSPEND in progress. */
+void psci_kvm_reset(struct vm *vm);
 
 #endif

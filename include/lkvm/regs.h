@@ -40,4 +40,7 @@
 
 #define SCTLR_EL1_EE		(1ULL << 25)
 
+/* MPIDR_EL1's affinity fields (Aff3, Aff2, Aff1, Aff0): what names a PE. */
+#define MPIDR_AFF_MASK		0xff00ffffffULL
+
 #endif

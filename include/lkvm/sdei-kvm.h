@@ -7,10 +7,15 @@
 struct vcpu;
 struct vm;
 
-/* SDEI glue (kvm-sdei.c) between KVM's SMCCC filter and the dispatcher (sdei.c). */
+/*
+ * SDEI glue (sdei-kvm.c) between the SMCCC router and the dispatcher
+ * (sdei.c).  Setup claims the SDEI function range from the router; without
+ * --no-sdei and on a host that can forward it, vm->sdei is then set.
+ */
 int sdei_kvm_setup(struct vm *vm);
-void sdei_kvm_hypercall(struct vcpu *v);
+/* On @v's thread at its safe point (VCPU_REQ_SDEI): enter pending handlers. */
 void sdei_kvm_deliver(struct vcpu *v);
+/* Reboot in place, every vCPU paused: no event, no registration, no kick left. */
 void sdei_kvm_reset(struct vm *vm);
 /* SYSTEM_SUSPEND / wake-up of @v: a suspended PE takes no event. */
 void sdei_kvm_set_power(struct vcpu *v, bool on);

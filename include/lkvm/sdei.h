@@ -90,9 +90,6 @@
 /* x0..x17 are the registers a handler may clobber; the dispatcher keeps them. */
 #define SDEI_SAVED_GPRS			18
 
-/* MPIDR_EL1 affinity fields (Aff3, Aff2, Aff1, Aff0). */
-#define SDEI_MPIDR_AFF_MASK		0xff00ffffffULL
-
 /* An interrupted context: what dispatch saves and COMPLETE restores. */
 struct sdei_ctx {
 	u64 x[SDEI_SAVED_GPRS];

@@ -4,7 +4,7 @@
 
 struct vm;
 
-/* The --test-device hook (kvm-testdev.c): guest-triggered VMM actions for tests. */
+/* The --test-device hook (testdev.c): guest-triggered VMM actions for tests. */
 struct device *testdev_create(struct vm *vm);
 
 #endif

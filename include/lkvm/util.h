@@ -42,15 +42,17 @@ enum lkvm_exit_status {
 };
 
 /*
- * The one error-reporting path: every message goes through lkvm_log() and is
- * prefixed "lkvm: ".  --loglevel chooses how much is printed (default: warning).
+ * The one way lkvm prints a message: lkvm_log(), one "lkvm: " line per call.
+ * --loglevel chooses how much is printed (default: warning); errors always
+ * are.  docs/design.md ("Errors") says who reports a failure: once, where
+ * its cause is known.
  */
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 extern int log_level;
 
 void lkvm_log(int level, const char *fmt, ...) __printf(2, 3);
-int parse_log_level(const char *s);	/* -1 if unknown */
+int util_parse_log_level(const char *s);	/* -1 if unknown */
 
 #define pr_err(...) lkvm_log(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) lkvm_log(LOG_WARN, __VA_ARGS__)
@@ -61,13 +63,14 @@ int parse_log_level(const char *s);	/* -1 if unknown */
 			lkvm_log(LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
 
-/* Print one error line and exit with LKVM_EXIT_FATAL. */
-noreturn void die(const char *fmt, ...) __printf(1, 2);
-/* Same, appending ": strerror(errno)". */
-noreturn void die_perror(const char *what);
-
+/*
+ * Allocation that cannot fail: out of memory, lkvm says so and exits
+ * LKVM_EXIT_FATAL.  The only place below the lifecycle that ends the process.
+ */
 void *xzalloc(size_t size);
+void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __printf(1, 2);
 
 /*
  * The one number parser, for every numeric option: decimal, or hexadecimal
@@ -75,12 +78,12 @@ char *xstrdup(const char *s);
  * B) may follow and a bare number counts in units of @unit bytes; with @unit 0
  * only a bare number is accepted.  False on junk or overflow.
  */
-bool parse_number(const char *s, u64 unit, u64 *out);
+bool util_parse_number(const char *s, u64 unit, u64 *out);
 
 /* Read a whole file; NULL (errno set) on failure.  Caps at @max bytes. */
-void *read_file(const char *path, size_t max, size_t *len);
+void *util_read_file(const char *path, size_t max, size_t *len);
 
 /* Write all of @buf, retrying short writes and EINTR. */
-int write_all(int fd, const void *buf, size_t len);
+int util_write_all(int fd, const void *buf, size_t len);
 
 #endif

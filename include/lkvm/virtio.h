@@ -82,7 +82,7 @@
 #define VIRTQ_MAX_SEGS			VIRTQ_MAX_SIZE
 #define VIRTIO_MAX_QUEUES		2
 
-/* ---- split virtqueue (virtio/queue.c) ------------------------------------ */
+/* ---- split virtqueue (virtio/virtq.c) ------------------------------------ */
 
 struct virtq {
 	/* Set up by the driver through the transport. */
@@ -133,16 +133,16 @@ void virtq_push(struct virtq *vq, u16 head, u32 len);
 bool virtq_should_notify(struct virtq *vq);
 
 /* Copy between a flat buffer and @n iovecs starting @off bytes in; returns bytes copied. */
-size_t iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len);
-size_t buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
-		  size_t len);
+size_t virtq_iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len);
+size_t virtq_buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
+			size_t len);
 /*
  * The iovecs covering bytes [off, off + len) of @iov into @out (room for @n);
  * returns how many, and sets *@got to the bytes they cover (less than @len when
  * @iov is shorter).
  */
-unsigned int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
-		       struct iovec *out, size_t *got);
+unsigned int virtq_iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
+			     struct iovec *out, size_t *got);
 
 /* ---- virtio-mmio transport (virtio/mmio.c) -------------------------------- */
 
@@ -193,15 +193,15 @@ struct virtio_dev {
 void virtio_mmio_init(struct virtio_dev *vdev, const char *name, const struct guest_mem *mem,
 		      u64 base, struct irq_pin irq);
 /* With the lock held: status has DRIVER_OK and not NEEDS_RESET, and queue @q is enabled. */
-bool virtio_queue_live(struct virtio_dev *vdev, unsigned int q);
+bool virtio_mmio_queue_live(struct virtio_dev *vdev, unsigned int q);
 /* With the lock held: interrupt the driver if it wants to hear about used buffers on @q. */
-void virtio_queue_signal(struct virtio_dev *vdev, unsigned int q);
+void virtio_mmio_signal(struct virtio_dev *vdev, unsigned int q);
 /* With the lock held: the driver broke the rules; set NEEDS_RESET and tell it. */
-void virtio_dev_fail(struct virtio_dev *vdev);
+void virtio_mmio_fail(struct virtio_dev *vdev);
 /* Recover the virtio_dev behind a struct device from a create function. */
-struct virtio_dev *to_virtio_dev(struct device *dev);
+struct virtio_dev *virtio_mmio_dev(struct device *dev);
 /* Run exit (once) and free; for tests and for callers that never add the device to a bus. */
-void virtio_device_destroy(struct device *dev);
+void virtio_mmio_destroy(struct device *dev);
 
 /* ---- devices --------------------------------------------------------------- */
 

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef LKVM_KVM_H
-#define LKVM_KVM_H
+#ifndef LKVM_VM_H
+#define LKVM_VM_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "lkvm/device.h"
 #include "lkvm/guest-mem.h"
+#include "lkvm/irq.h"
 #include "lkvm/options.h"
 #include "lkvm/util.h"
 
 struct vcpu;
-struct sdei;
-struct boot_payload;
 struct gic_state;
+struct smccc_kvm;
+struct sdei_kvm;
 
 /*
  * Things a vCPU thread (or a signal) asks the main thread to do.  vCPU threads
@@ -34,10 +35,15 @@ struct vm_stats {
 	atomic_ulong exits, mmio_exits, hypercall_exits, system_events;
 	atomic_ulong suspends, resumes, reboots;
 	atomic_ulong sdei_calls, sdei_deliveries;
-	atomic_ulong sdei_fn[32];	/* per SDEI function, indexed by fid - 0xC4000020 */
-	atomic_ulong ioctls;
+	atomic_ulong sdei_fn[32];	/* per SDEI function, indexed by fid - SDEI_FN_RANGE_BASE */
+	atomic_ulong ioctls;		/* every KVM ioctl, KVM_RUN included */
 };
 
+/*
+ * One VM.  The layers above keep their own state behind the opaque pointers
+ * (SMCCC router, SDEI, the vGIC's power-on state); this file never looks
+ * inside them.
+ */
 struct vm {
 	int sys_fd, vm_fd;
 	struct run_opts *opts;
@@ -49,27 +55,24 @@ struct vm {
 
 	struct device_bus bus;
 	int gic_fd;
-	struct gic_state *gic_state;	/* power-on vGIC registers, for reboot */
 	u32 next_spi;
 	u64 next_virtio_base;
 
-	struct boot_payload *boot;	/* kept so a reboot in place can reload it */
-
-	/* Host capabilities found at start-up. */
+	/* arm64 (arm/): what the host offers, and the vCPUs' init. */
 	bool has_system_suspend;
 	u32 vcpu_target;
 	u32 vcpu_features[7];
+	struct gic_state *gic_state;	/* power-on vGIC registers, for reboot */
 
-	struct sdei *sdei;	/* NULL when SDEI is off */
-	pthread_mutex_t sdei_lock;	/* the dispatcher is called from every vCPU */
-	int *sdei_kick;			/* nr_vcpus PEs to kick; under sdei_lock */
+	struct smccc_kvm *smccc;	/* hypercalls forwarded to lkvm; NULL: none */
+	struct sdei_kvm *sdei;		/* NULL when SDEI is off */
 
 	/* vCPU -> main thread events: one slot, first writer wins, eventfd wakes main. */
 	int event_fd;
 	_Atomic int event;
-	u64 reset_type;		/* RESET2 type, for the log */
+	u64 reset_type;		/* RESET2 type, for the log; ~0 for SYSTEM_RESET */
 
-	/* Pause-all (kvm-cpu.c). */
+	/* Pause-all (vcpu.c). */
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
 	bool pause_active;
@@ -82,9 +85,19 @@ int vm_create(struct vm *vm, struct run_opts *o);
 /* KVM_CHECK_EXTENSION on the VM (0 when absent). */
 int vm_check_cap(struct vm *vm, long cap);
 
-/* Count one ioctl in stats and issue it. */
-int vm_ioctl(struct vm *vm, int fd, unsigned long req, void *arg);
-#define kvm_ioctl(vm, fd, req, arg) vm_ioctl((vm), (fd), (req), (void *)(uintptr_t)(arg))
+/*
+ * The one way lkvm issues a KVM ioctl: counted for --stats, and retried on
+ * EINTR except for KVM_RUN, whose EINTR is how a vCPU is kicked out.
+ */
+int vm_ioctl_ptr(struct vm *vm, int fd, unsigned long req, void *arg);
+#define vm_ioctl(vm, fd, req, arg) vm_ioctl_ptr((vm), (fd), (req), (void *)(uintptr_t)(arg))
+
+/*
+ * KVM_HAS_DEVICE_ATTR, KVM_GET_DEVICE_ATTR or KVM_SET_DEVICE_ATTR (@req) on a
+ * device, VM or vCPU fd: the one device-attribute helper (vGIC, PMU, SMCCC
+ * filter).  @val may be NULL for attributes that carry none.
+ */
+int vm_device_attr(struct vm *vm, int fd, unsigned long req, u32 group, u64 attr, void *val);
 
 /* Tell the main thread something happened (first event wins). */
 void vm_post_event(struct vm *vm, enum vm_event ev);

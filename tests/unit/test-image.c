@@ -53,62 +53,62 @@ int main(void)
 	tap_plan(24);
 
 	img = fake_image(0x10000, 0, 0x200000, 0);
-	tap_ok(kernel_parse(img, 0x10000, &ki, &why) == 0 && ki.is_image && ki.text_offset == 0 &&
+	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == 0 && ki.is_image && ki.text_offset == 0 &&
 		       ki.image_size == 0x200000,
 	       "Image header: text_offset and image_size read");
-	tap_ok(boot_layout_compute(RAM, 256 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
+	tap_ok(image_layout(RAM, 256 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
 		       bl.kernel_addr == RAM && bl.entry == RAM,
 	       "Image loads at the 2 MiB-aligned RAM base + text_offset");
 	tap_ok(bl.dtb_addr == RAM + 256 * SZ_1M - SZ_2M && bl.dtb_addr % SZ_2M == 0,
 	       "DTB 2 MiB aligned at the top of RAM: 0x%llx", (unsigned long long)bl.dtb_addr);
-	tap_ok(boot_layout_compute(RAM, 2048 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
+	tap_ok(image_layout(RAM, 2048 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
 		       bl.dtb_addr == RAM + 512 * SZ_1M - SZ_2M,
 	       "DTB stays in the first 512 MiB");
-	tap_ok(boot_layout_compute(RAM, 256 * SZ_1M, &ki, 0x10000, 5000000, &bl, &why) == 0 &&
+	tap_ok(image_layout(RAM, 256 * SZ_1M, &ki, 0x10000, 5000000, &bl, &why) == 0 &&
 		       bl.initrd_addr + 5000000 <= bl.dtb_addr && bl.initrd_addr % SZ_4K == 0 &&
 		       bl.initrd_addr >= bl.kernel_end,
 	       "initrd just below the DTB, page aligned, above the kernel");
-	tap_ok(boot_layout_compute(RAM, 16 * SZ_1M, &ki, 0x10000, 15 * SZ_1M, &bl, &why) == -1,
+	tap_ok(image_layout(RAM, 16 * SZ_1M, &ki, 0x10000, 15 * SZ_1M, &bl, &why) == -1,
 	       "initrd too big for RAM is refused: %s", why);
 	free(img);
 
 	img = fake_image(0x10000, 0x80000, 0x100000, 0);
-	tap_ok(kernel_parse(img, 0x10000, &ki, &why) == 0 &&
-		       boot_layout_compute(RAM, 64 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
+	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == 0 &&
+		       image_layout(RAM, 64 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
 		       bl.kernel_addr == RAM + 0x80000,
 	       "text_offset 0x80000 honoured");
 	free(img);
 
 	img = fake_image(0x10000, 0x1234, 0, 0);
-	tap_ok(kernel_parse(img, 0x10000, &ki, &why) == 0 && ki.text_offset == 0x80000,
+	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == 0 && ki.text_offset == 0x80000,
 	       "image_size 0 means a pre-3.17 kernel at 0x80000");
 	free(img);
 
 	img = fake_image(0x10000, 0, 0x200000, 0);
 	put64(img + 24, 1);
-	tap_ok(kernel_parse(img, 0x10000, &ki, &why) == -1, "big-endian Image refused: %s", why);
+	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == -1, "big-endian Image refused: %s", why);
 	free(img);
 
 	img = fake_image(100, 0, 0x2000000, 0);
-	tap_ok(kernel_parse(img, 100, &ki, &why) == -1, "100-byte truncated Image refused: %s",
+	tap_ok(image_parse_kernel(img, 100, &ki, &why) == -1, "100-byte truncated Image refused: %s",
 	       why);
 	free(img);
 
 	img = fake_image(0x8000, 0, 0x2000000, 0x9000);
-	tap_ok(kernel_parse(img, 0x8000, &ki, &why) == -1,
+	tap_ok(image_parse_kernel(img, 0x8000, &ki, &why) == -1,
 	       "Image shorter than its PE sections refused: %s", why);
-	tap_ok(kernel_parse(img, 0x8000, &ki, &why) == -1 && strstr(why, "truncated"),
+	tap_ok(image_parse_kernel(img, 0x8000, &ki, &why) == -1 && strstr(why, "truncated"),
 	       "the reason says truncated");
 	free(img);
 	img = fake_image(0x9000, 0, 0x2000000, 0x9000);
-	tap_ok(kernel_parse(img, 0x9000, &ki, &why) == 0, "whole PE Image accepted");
+	tap_ok(image_parse_kernel(img, 0x9000, &ki, &why) == 0, "whole PE Image accepted");
 	free(img);
 
-	tap_ok(kernel_parse((const u8 *)"", 0, &ki, &why) == -1, "empty kernel refused");
+	tap_ok(image_parse_kernel((const u8 *)"", 0, &ki, &why) == -1, "empty kernel refused");
 	img = calloc(1, 4096);
 	memcpy(img, "\x00\x00\x00\x14", 4);
-	tap_ok(kernel_parse(img, 4096, &ki, &why) == 0 && !ki.is_image &&
-		       boot_layout_compute(RAM, 64 * SZ_1M, &ki, 4096, 0, &bl, &why) == 0 &&
+	tap_ok(image_parse_kernel(img, 4096, &ki, &why) == 0 && !ki.is_image &&
+		       image_layout(RAM, 64 * SZ_1M, &ki, 4096, 0, &bl, &why) == 0 &&
 		       bl.kernel_addr == RAM + LKVM_FLAT_OFFSET && bl.entry == bl.kernel_addr,
 	       "flat binary loads and starts at RAM + 0x80000");
 	free(img);
@@ -129,25 +129,25 @@ int main(void)
 		deflate(&zs, Z_FINISH);
 		zlen = zs.total_out;
 		deflateEnd(&zs);
-		tap_ok(is_gzip(z, zlen), "gzip recognised");
-		out = gunzip_alloc(z, zlen, SZ_1M, &olen, &why);
+		tap_ok(image_is_gzip(z, zlen), "gzip recognised");
+		out = image_gunzip(z, zlen, SZ_1M, &olen, &why);
 		tap_ok(out && olen == sizeof(raw) && !memcmp(out, raw, sizeof(raw)),
 		       "gzip inflates to the original bytes");
 		free(out);
-		tap_ok(gunzip_alloc(z, zlen / 2, SZ_1M, &olen, &why) == NULL,
+		tap_ok(image_gunzip(z, zlen / 2, SZ_1M, &olen, &why) == NULL,
 		       "truncated gzip refused: %s", why);
-		tap_ok(gunzip_alloc(z, zlen, 1000, &olen, &why) == NULL,
+		tap_ok(image_gunzip(z, zlen, 1000, &olen, &why) == NULL,
 		       "gzip bigger than the cap refused: %s", why);
 		z[20] ^= 0xff;
-		out = gunzip_alloc(z, zlen, SZ_1M, &olen, &why);
+		out = image_gunzip(z, zlen, SZ_1M, &olen, &why);
 		tap_ok(out == NULL, "corrupt gzip refused");
 		free(out);
 	}
 
-	tap_ok(initrd_check((const u8 *)"070701000000", 12, &why) == 0, "newc cpio initrd");
-	tap_ok(initrd_check((const u8 *)"\x1f\x8b\x08\x00", 4, &why) == 0, "gzip initrd");
-	tap_ok(initrd_check((const u8 *)"hello world, junk", 17, &why) == -1,
+	tap_ok(image_check_initrd((const u8 *)"070701000000", 12, &why) == 0, "newc cpio initrd");
+	tap_ok(image_check_initrd((const u8 *)"\x1f\x8b\x08\x00", 4, &why) == 0, "gzip initrd");
+	tap_ok(image_check_initrd((const u8 *)"hello world, junk", 17, &why) == -1,
 	       "junk initrd refused: %s", why);
-	tap_ok(initrd_check((const u8 *)"", 0, &why) == -1, "empty initrd refused");
+	tap_ok(image_check_initrd((const u8 *)"", 0, &why) == -1, "empty initrd refused");
 	return tap_done();
 }

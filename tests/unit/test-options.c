@@ -17,7 +17,7 @@ static int parse(struct run_opts *o, const char *line)
 	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return parse_run_options(argc, argv, o);
+	return options_parse(argc, argv, o);
 }
 
 int main(void)
@@ -77,16 +77,16 @@ int main(void)
 	tap_ok(parse(&o, "run -k K -d a.img,rw") == -1, "unknown disk flag refused");
 
 	parse(&o, "run -k K -p quiet");
-	s = build_bootargs(&o);
+	s = options_bootargs(&o);
 	tap_ok(!strcmp(s, "console=ttyS0 earlycon=uart8250,mmio,0x1000000 quiet"),
 	       "default command line leads with the serial console: '%s'", s);
 	free(s);
 	parse(&o, "run -k K --nodefaults -p exactly");
-	s = build_bootargs(&o);
+	s = options_bootargs(&o);
 	tap_ok(!strcmp(s, "exactly"), "--nodefaults passes -p alone");
 	free(s);
 	parse(&o, "run -k K -d disk.img");
-	s = build_bootargs(&o);
+	s = options_bootargs(&o);
 	tap_ok(strstr(s, "root=/dev/vda rw") != NULL, "a disk without initrd becomes root");
 	free(s);
 	/* One number parser: the same bases for every numeric option. */

@@ -31,7 +31,7 @@ static void make_image(void)
 		buf[i] = pattern(i);
 	strcpy(path, "/tmp/lkvm-test-blk-XXXXXX");
 	fd = mkstemp(path);
-	if (fd < 0 || write_all(fd, buf, sizeof(buf)) < 0)
+	if (fd < 0 || util_write_all(fd, buf, sizeof(buf)) < 0)
 		abort();
 	close(fd);
 }
@@ -296,7 +296,7 @@ int main(void)
 	d.dev->exit(d.dev);
 	other = virtio_blk_create(&d.mem, T_MMIO_BASE, tdrv_pin(&d), path, false);
 	tap_ok(other != NULL, "exit releases the image: it opens again");
-	virtio_device_destroy(other);
+	virtio_mmio_destroy(other);
 	tdrv_free(&d);
 
 	test_readonly();

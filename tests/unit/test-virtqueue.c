@@ -414,13 +414,13 @@ static void test_iov_helpers(void)
 	size_t got;
 	unsigned int k;
 
-	tap_ok(iov_to_buf(iov, 3, 2, out, 8) == 6 && out[0] == 3 && out[1] == 4 && out[5] == 8,
-	       "iov_to_buf with an offset across segments");
-	k = iov_slice(iov, 3, 1, 4, sl, &got);
+	tap_ok(virtq_iov_to_buf(iov, 3, 2, out, 8) == 6 && out[0] == 3 && out[1] == 4 && out[5] == 8,
+	       "virtq_iov_to_buf with an offset across segments");
+	k = virtq_iov_slice(iov, 3, 1, 4, sl, &got);
 	tap_ok(k == 2 && got == 4 && sl[0].iov_base == a + 1 && sl[0].iov_len == 2 &&
-	       sl[1].iov_base == b && sl[1].iov_len == 2, "iov_slice skips empty segments");
-	k = iov_slice(iov, 3, 6, 100, sl, &got);
-	tap_ok(k == 1 && got == 2, "iov_slice past the end is short");
+	       sl[1].iov_base == b && sl[1].iov_len == 2, "virtq_iov_slice skips empty segments");
+	k = virtq_iov_slice(iov, 3, 6, 100, sl, &got);
+	tap_ok(k == 1 && got == 2, "virtq_iov_slice past the end is short");
 }
 
 int main(void)

@@ -60,7 +60,7 @@ static inline void tdrv_init_ram(struct tdrv *d)
 
 static inline void tdrv_free(struct tdrv *d)
 {
-	virtio_device_destroy(d->dev);
+	virtio_mmio_destroy(d->dev);
 	d->dev = NULL;
 	free(d->mem.host);
 }

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exit dispatcher: what each vCPU thread runs.  Everything a vCPU does
+ * after KVM_RUN returns is chosen here, in one switch; the handlers below it
+ * never call back up.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "lkvm/kvm-compat.h"
+#include "lkvm/psci-kvm.h"
+#include "lkvm/sdei-kvm.h"
+#include "lkvm/smccc-kvm.h"
+#include "lkvm/vcpu-loop.h"
+#include "lkvm/vcpu.h"
+
+static void count(atomic_ulong *c)
+{
+	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/* False: this vCPU's thread stops (a fatal error was reported). */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct vm_stats *st = &v->vm->stats;
+
+	count(&st->exits);
+	switch (run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		count(&st->mmio_exits);
+		device_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+				  run->mmio.is_write);
+		return true;
+	case KVM_EXIT_SYSTEM_EVENT:
+		count(&st->system_events);
+		return psci_kvm_system_event(v);
+	case KVM_EXIT_HYPERCALL:
+		count(&st->hypercall_exits);
+		smccc_kvm_hypercall(v);
+		return true;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_fatal(v, "KVM_RUN failed to enter the guest (reason 0x%llx)",
+			   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_fatal(v, "KVM internal error (suberror %u)", run->internal.suberror);
+		return false;
+	default:
+		vcpu_fatal(v, "unexpected exit reason %u", run->exit_reason);
+		return false;
+	}
+}
+
+static void vcpu_loop(struct vcpu *v)
+{
+	for (;;) {
+		unsigned int req = vcpu_safe_point(v);
+		int r;
+
+		if (req & VCPU_REQ_STOP)
+			return;
+		if (req & VCPU_REQ_SDEI)
+			sdei_kvm_deliver(v);
+		r = vcpu_run(v);
+		if (r < 0) {
+			vcpu_fatal(v, "KVM_RUN: %s", strerror(errno));
+			return;
+		}
+		if (!r)
+			continue;
+		pr_debug("vCPU %d: exit %u", v->id, v->run->exit_reason);
+		if (!handle_exit(v))
+			return;
+	}
+}
+
+int vcpu_loop_start(struct vm *vm)
+{
+	return vcpu_start_all(vm, vcpu_loop);
+}
