@@ -24,6 +24,8 @@ boot_count() {
 
 # LAST boots, then power off.
 boot_then() {
+	# Kernel messages (reboot: Restarting...) would land inside our lines.
+	echo 1 >/proc/sys/kernel/printk
 	boot_count
 	echo "PSCI_LINE=$(dmesg | grep -o 'psci: PSCIv[0-9.]* detected in firmware.')"
 	echo "MEM_SLEEP=$(cat /sys/power/mem_sleep)"

@@ -28,6 +28,9 @@ host() {
 }
 
 guest() {
+	# Kernel messages (PM: suspend entry...) would land inside our lines;
+	# dmesg still has them.
+	echo 1 >/proc/sys/kernel/printk
 	echo "MEM_SLEEP=$(cat /sys/power/mem_sleep)"
 	echo deep >/sys/power/mem_sleep
 	echo written-before-suspend >/tmp/marker
