@@ -265,6 +265,25 @@ bool virtq_should_notify(struct virtq *vq)
 	return (u16)(vq->used_idx - event - 1) < (u16)(vq->used_idx - old);
 }
 
+/*
+ * The part of @seg a walk still wanting @want bytes takes, once *@off bytes
+ * have been skipped; *@off shrinks by what this segment skips.  Empty when
+ * the skip passes the whole segment.
+ */
+static struct iovec iov_take(const struct iovec *seg, size_t *off, size_t want)
+{
+	struct iovec part = { 0 };
+
+	if (*off >= seg->iov_len) {
+		*off -= seg->iov_len;
+		return part;
+	}
+	part.iov_base = (u8 *)seg->iov_base + *off;
+	part.iov_len = min_t(size_t, seg->iov_len - *off, want);
+	*off = 0;
+	return part;
+}
+
 /* Copy between an iovec (from byte @off on) and a flat buffer, either way. */
 static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, u8 *buf, size_t len,
 		       bool to_iov)
@@ -272,19 +291,15 @@ static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, u8 *
 	size_t done = 0;
 
 	for (unsigned int i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
+		struct iovec p = iov_take(&iov[i], &off, len - done);
 
-		if (off >= l) {
-			off -= l;
+		if (!p.iov_len)
 			continue;
-		}
-		l = min_t(size_t, l - off, len - done);
 		if (to_iov)
-			memcpy((u8 *)iov[i].iov_base + off, buf + done, l);
+			memcpy(p.iov_base, buf + done, p.iov_len);
 		else
-			memcpy(buf + done, (u8 *)iov[i].iov_base + off, l);
-		done += l;
-		off = 0;
+			memcpy(buf + done, p.iov_base, p.iov_len);
+		done += p.iov_len;
 	}
 	return done;
 }
@@ -307,20 +322,12 @@ unsigned int virtq_iov_slice(const struct iovec *iov, unsigned int n, size_t off
 	size_t done = 0;
 
 	for (unsigned int i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
+		struct iovec p = iov_take(&iov[i], &off, len - done);
 
-		if (off >= l) {
-			off -= l;
-			continue;
+		if (p.iov_len) {
+			out[k++] = p;
+			done += p.iov_len;
 		}
-		l = min_t(size_t, l - off, len - done);
-		if (l) {
-			out[k].iov_base = (u8 *)iov[i].iov_base + off;
-			out[k].iov_len = l;
-			k++;
-		}
-		done += l;
-		off = 0;
 	}
 	*got = done;
 	return k;
