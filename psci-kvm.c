@@ -14,12 +14,15 @@
 #include "lkvm/psci.h"
 #include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
+#include "lkvm/smccc-kvm.h"
 #include "lkvm/vcpu.h"
 
+/* A PSCI call's return code, in x0 like any SMCCC result. */
 static void set_x0(struct vcpu *v, s64 ret)
 {
-	if (vcpu_set_reg(v, REG_X(0), (u64)ret) < 0)
-		vcpu_fatal(v, "writing x0: %s", strerror(errno));
+	u64 x0 = (u64)ret;
+
+	smccc_kvm_set_regs(v, &x0, 1);
 }
 
 /*
@@ -97,7 +100,7 @@ static void wakeup(struct vcpu *v)
 		return;
 	}
 	if (arch_vcpu_reset_to(v, v->resume_entry, v->resume_context) < 0) {
-		vcpu_fatal(v, "cannot resume it from SYSTEM_SUSPEND");
+		vcpu_fatal(v, "resuming from SYSTEM_SUSPEND: %s", strerror(errno));
 		return;
 	}
 	if (v->resume_be && (vcpu_get_reg(v, REG_SCTLR_EL1, &sctlr) < 0 ||

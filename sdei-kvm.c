@@ -24,7 +24,7 @@ struct sdei_kvm {
 	int *kick;		/* nr_vcpus PEs to kick; under @lock */
 };
 
-static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx);
+static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx);
 
 int sdei_kvm_setup(struct vm *vm)
 {
@@ -108,7 +108,7 @@ static int apply_result(struct vcpu *v, const struct sdei_result *res)
 static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
 
 /* The router's handler for the SDEI range (SMC64 ids only, so no narrowing). */
-static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
+static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 {
 	struct sdei_kvm *s = ctx;
 	struct vm *vm = v->vm;
@@ -116,18 +116,14 @@ static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 	u64 args[6] = { 0 };
 	int nargs;
 
-	if (!sdei_is_call(fid)) {
-		u64 ret = (u64)(s64)SDEI_RET_NOT_SUPPORTED;
-
-		smccc_kvm_set_regs(v, &ret, 1);
-		return;
-	}
+	if (!sdei_is_call(fid))
+		return false;
 	atomic_fetch_add_explicit(&vm->stats.sdei_calls, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&vm->stats.sdei_fn[fid - SDEI_FN_RANGE_BASE], 1,
 				  memory_order_relaxed);
 	nargs = sdei_call_nr_args(fid);
 	if (smccc_kvm_get_args(v, fid, args, nargs) < 0)
-		return;
+		return true;
 
 	pthread_mutex_lock(&s->lock);
 	/* Only a running PE can make a call: it is back from any CPU_OFF. */
@@ -141,7 +137,7 @@ static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 	pthread_mutex_unlock(&s->lock);
 
 	if (apply_result(v, &res) < 0)
-		return;
+		return true;
 	/*
 	 * The next pending event for this PE, if any, goes in before the guest
 	 * runs; after a COMPLETE the registers just written are its context.
@@ -162,6 +158,7 @@ static void sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 		}
 		deliver(v, &now, known);
 	}
+	return true;
 }
 
 /*

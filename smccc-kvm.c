@@ -92,10 +92,7 @@ void smccc_kvm_hypercall(struct vcpu *v)
 	const struct smccc_range *r = s ? smccc_table_find(&s->table, fid) : NULL;
 	u64 ret = (u64)(s64)SMCCC_RET_NOT_SUPPORTED;
 
-	if (!r) {
-		/* KVM forwards only what was claimed; answer anything else as absent. */
+	/* KVM forwards only what was claimed; anything else is absent. */
+	if (!r || !s->handlers[r->owner].fn(v, fid, s->handlers[r->owner].ctx))
 		smccc_kvm_set_regs(v, &ret, 1);
-		return;
-	}
-	s->handlers[r->owner].fn(v, fid, s->handlers[r->owner].ctx);
 }

@@ -10,9 +10,10 @@ struct vm;
 /*
  * A userspace SMCCC service.  @fid is the function id (x0); the call's
  * arguments are read with smccc_kvm_get_args() and its results written with
- * smccc_kvm_set_regs(), only as many as the call uses.
+ * smccc_kvm_set_regs(), only as many as the call uses.  False: the service
+ * defines no such function, and the router answers NOT_SUPPORTED.
  */
-typedef void smccc_kvm_handler(struct vcpu *v, u32 fid, void *ctx);
+typedef bool smccc_kvm_handler(struct vcpu *v, u32 fid, void *ctx);
 
 /*
  * Have KVM forward [base, base + nr) to @fn, on both conduits, through
@@ -24,7 +25,8 @@ int smccc_kvm_claim(struct vm *vm, u32 base, u32 nr, smccc_kvm_handler *fn, void
 
 /*
  * KVM_EXIT_HYPERCALL on @v's thread: the PC is already past the HVC or SMC.
- * Calls the range's handler, or answers NOT_SUPPORTED.
+ * Calls the range's handler; NOT_SUPPORTED for an id nobody claimed or its
+ * handler does not define.
  */
 void smccc_kvm_hypercall(struct vcpu *v);
 
