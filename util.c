@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lkvm/util.h"
@@ -136,27 +141,24 @@ bool util_parse_number(const char *s, u64 unit, u64 *out)
 	return true;
 }
 
-void *util_read_file(const char *path, size_t max, size_t *len)
+void *util_read_fd(int fd, size_t max, size_t *len)
 {
 	struct stat st;
 	u8 *buf = NULL;
 	size_t cap, n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return NULL;
 	if (fstat(fd, &st) < 0)
-		goto fail;
+		return NULL;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
-		goto fail;
+		return NULL;
 	}
 	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
 	if (cap > max + 1)
 		cap = max + 1;
 	buf = malloc(cap);
 	if (!buf)
-		goto fail;
+		return NULL;
 	for (;;) {
 		ssize_t r;
 
@@ -171,7 +173,9 @@ void *util_read_file(const char *path, size_t max, size_t *len)
 				goto fail;
 			buf = nb;
 		}
-		r = read(fd, buf + n, cap - n);
+		/* From the start, wherever the file offset is; a pipe has none. */
+		r = S_ISREG(st.st_mode) ? pread(fd, buf + n, cap - n, (off_t)n)
+					: read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -184,7 +188,6 @@ void *util_read_file(const char *path, size_t max, size_t *len)
 		errno = EFBIG;
 		goto fail;
 	}
-	close(fd);
 	*len = n;
 	return buf;
 fail:
@@ -192,20 +195,73 @@ fail:
 		int e = errno;
 
 		free(buf);
-		close(fd);
 		errno = e;
 	}
 	return NULL;
 }
 
-int util_write_all(int fd, const void *buf, size_t len)
+void *util_read_file(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = util_read_fd(fd, max, len);
+	if (!buf) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	close(fd);
+	return buf;
+}
+
+bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec ts;
+	bool ok;
+	u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+	pthread_mutex_lock(&lock);
+	if (!rl->window || now - rl->window >= RATELIMIT_SECS * 1000000000ULL) {
+		rl->window = now;
+		rl->printed = 0;
+	}
+	ok = rl->printed < RATELIMIT_BURST;
+	if (ok) {
+		rl->printed++;
+		*dropped = rl->dropped;
+		rl->dropped = 0;
+	} else {
+		rl->dropped++;
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+int util_write_all_until(int fd, const void *buf, size_t len, const _Atomic bool *stop)
 {
 	const u8 *p = buf;
 
 	while (len) {
-		ssize_t r = write(fd, p, len);
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
+		if (atomic_load(stop)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if (poll(&pfd, 1, 100) == 0)
+			continue;
+		/* No more than a pipe takes at once once poll says it has room. */
+		r = write(fd, p, min_t(size_t, len, PIPE_BUF));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
 			return -1;
@@ -213,4 +269,11 @@ int util_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+	static const _Atomic bool never;
+
+	return util_write_all_until(fd, buf, len, &never);
 }

@@ -2,6 +2,7 @@
 #ifndef LKVM_UTIL_H
 #define LKVM_UTIL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +65,34 @@ int util_parse_log_level(const char *s);	/* -1 if unknown */
 	} while (0)
 
 /*
+ * Messages a guest can cause as often as it likes (a broken ring, a bad
+ * request, an access KVM cannot decode) go through a limiter of their own,
+ * one per device and reason: at most RATELIMIT_BURST in RATELIMIT_SECS, and
+ * the next one that gets through says how many like it were dropped.
+ */
+#define RATELIMIT_BURST	5
+#define RATELIMIT_SECS	5
+struct ratelimit {
+	u64 window;			/* start of the current window, CLOCK_MONOTONIC ns */
+	unsigned int printed;		/* in this window */
+	unsigned long dropped;		/* since the last one printed */
+};
+/* May a message go out now?  If so, *@dropped says how many did not before it. */
+bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped);
+
+#define pr_warn_ratelimited(rl, fmt, ...)						\
+	do {										\
+		unsigned long __dropped;						\
+		if (!util_ratelimit((rl), &__dropped))					\
+			break;								\
+		if (__dropped)								\
+			lkvm_log(LOG_WARN, fmt " (and %lu more like it, not shown)",	\
+				 ##__VA_ARGS__, __dropped);				\
+		else									\
+			lkvm_log(LOG_WARN, fmt, ##__VA_ARGS__);				\
+	} while (0)
+
+/*
  * Allocation that cannot fail: out of memory, lkvm says so and exits
  * LKVM_EXIT_FATAL.  The only place below the lifecycle that ends the process.
  */
@@ -80,10 +109,18 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
  */
 bool util_parse_number(const char *s, u64 unit, u64 *out);
 
-/* Read a whole file; NULL (errno set) on failure.  Caps at @max bytes. */
+/* Read a whole file; NULL (errno set) on failure.  Caps at @max bytes (EFBIG). */
 void *util_read_file(const char *path, size_t max, size_t *len);
+/* The same for an open file, read from its start (a regular file) whatever its offset. */
+void *util_read_fd(int fd, size_t max, size_t *len);
 
 /* Write all of @buf, retrying short writes and EINTR. */
 int util_write_all(int fd, const void *buf, size_t len);
+/*
+ * The same for an output that may block for ever (a terminal or pipe nobody
+ * reads): waits for room at most 100 ms at a time and gives up once *@stop is
+ * set (-1, errno ECANCELED).
+ */
+int util_write_all_until(int fd, const void *buf, size_t len, const _Atomic bool *stop);
 
 #endif
