@@ -35,7 +35,7 @@ PURE_SRCS := util.c options.c device.c term.c psci.c sdei.c smccc.c \
 # dispatcher, the handlers, arm64, the vCPU core, the VM.
 GLUE_SRCS := main.c builtin-run.c boot.c \
 	vcpu-loop.c \
-	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c \
+	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c \
 	arm/arch-vm.c arm/arch-vcpu.c arm/arch-gic.c \
 	vcpu.c \
 	vm.c
@@ -117,8 +117,15 @@ test: deps-rig
 	@$(MAKE) --no-print-directory lkvm unit-tests
 	@tests/run.sh
 
+# The floor VMM `make bench` measures lkvm against (tests/bench/floor.c): a
+# bench tool, not part of lkvm.
+build/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \
+		$(TARGET_LDFLAGS) -lfdt
+
 bench: deps-rig
-	@$(MAKE) --no-print-directory lkvm
+	@$(MAKE) --no-print-directory lkvm build/bench/floor
 	@tests/bench/run.sh
 
 clean:

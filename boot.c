@@ -5,6 +5,7 @@
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -17,14 +18,30 @@
 
 #define MAX_FILE (1024 * SZ_1M)
 
-static u8 *load_file(const char *what, const char *path, size_t max, size_t *len)
+static u8 *load_file(const char *what, const char *path, int *fd, size_t max, size_t *len)
 {
-	u8 *buf = util_read_file(path, max, len);
+	u8 *buf = NULL;
 
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		buf = util_read_fd(*fd, max, len);
 	if (!buf)
 		pr_err("%s '%s': %s", what, path,
 		       errno == EFBIG ? "larger than guest memory" : strerror(errno));
 	return buf;
+}
+
+/* Inflate a gzip kernel in place of @b->kernel. */
+static int inflate_kernel(struct boot_payload *b, size_t max, size_t *len)
+{
+	const char *why = NULL;
+	u8 *raw = image_gunzip(b->kernel, *len, max, len, &why);
+
+	free(b->kernel);
+	b->kernel = raw;
+	if (!raw)
+		pr_err("kernel '%s': %s", b->kernel_path, why);
+	return raw ? 0 : -1;
 }
 
 int boot_prepare(const struct run_opts *o, struct boot_payload *b)
@@ -33,27 +50,21 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 	const char *why = NULL;
 
 	memset(b, 0, sizeof(*b));
-	b->kernel = load_file("kernel", o->kernel, max, &b->kernel_len);
+	b->kernel_fd = b->initrd_fd = -1;
+	b->kernel_path = o->kernel;
+	b->initrd_path = o->initrd;
+	b->kernel = load_file("kernel", o->kernel, &b->kernel_fd, max, &b->kernel_len);
 	if (!b->kernel)
 		return -1;
-	if (image_is_gzip(b->kernel, b->kernel_len)) {
-		size_t len;
-		u8 *raw = image_gunzip(b->kernel, b->kernel_len, max, &len, &why);
-
-		if (!raw) {
-			pr_err("kernel '%s': %s", o->kernel, why);
-			return -1;
-		}
-		free(b->kernel);
-		b->kernel = raw;
-		b->kernel_len = len;
-	}
+	b->kernel_gzip = image_is_gzip(b->kernel, b->kernel_len);
+	if (b->kernel_gzip && inflate_kernel(b, max, &b->kernel_len) < 0)
+		return -1;
 	if (image_parse_kernel(b->kernel, b->kernel_len, &b->ki, &why) < 0) {
 		pr_err("kernel '%s': %s", o->kernel, why);
 		return -1;
 	}
 	if (o->initrd) {
-		b->initrd = load_file("initrd", o->initrd, max, &b->initrd_len);
+		b->initrd = load_file("initrd", o->initrd, &b->initrd_fd, max, &b->initrd_len);
 		if (!b->initrd)
 			return -1;
 		if (image_check_initrd(b->initrd, b->initrd_len, &why) < 0) {
@@ -134,13 +145,111 @@ static int copy_in(struct vm *vm, u64 gpa, const void *src, size_t len, const ch
 	return 0;
 }
 
-int boot_load(struct vm *vm, const struct boot_payload *b)
+/*
+ * Read all of open file @fd into @dst, which must be exactly @len bytes long,
+ * as it was at boot.  False (errno set, EFBIG/ESPIPE for a size change) if not.
+ */
+static bool pread_exact(int fd, void *dst, size_t len)
+{
+	struct stat st;
+	size_t done = 0;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	if ((u64)st.st_size != len) {
+		errno = EFBIG;
+		return false;
+	}
+	while (done < len) {
+		ssize_t r = pread(fd, (u8 *)dst + done, len - done, (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EFBIG;
+			return false;
+		}
+		done += (size_t)r;
+	}
+	return true;
+}
+
+/* The kernel again, for a reboot: straight from the file into guest RAM, then checked. */
+static int reload_kernel(struct vm *vm, struct boot_payload *b)
+{
+	const struct boot_layout *l = &b->layout;
+	struct kernel_info ki;
+	const char *why = NULL;
+	size_t len = 0;
+	u8 *dst = gmem_ptr(&vm->mem, l->kernel_addr, b->kernel_len);
+
+	if (b->kernel_gzip) {
+		/* inflate_kernel() says what is wrong with the gzip data itself. */
+		b->kernel = util_read_fd(b->kernel_fd, MAX_FILE, &len);
+		if (!b->kernel)
+			why = strerror(errno);
+		else if (inflate_kernel(b, MAX_FILE, &len) < 0)
+			return -1;
+		else if (len != b->kernel_len)
+			why = "its size changed";
+		else
+			memcpy(dst, b->kernel, len);
+		free(b->kernel);
+		b->kernel = NULL;
+	} else if (!pread_exact(b->kernel_fd, dst, b->kernel_len)) {
+		why = errno == EFBIG ? "its size changed" : strerror(errno);
+	}
+	if (!why && image_parse_kernel(dst, b->kernel_len, &ki, &why) == 0 &&
+	    (ki.is_image != b->ki.is_image || ki.text_offset != b->ki.text_offset ||
+	     ki.image_size != b->ki.image_size || ki.flags != b->ki.flags))
+		why = "its header changed";
+	if (why)
+		pr_err("kernel '%s' changed since lkvm started (%s): cannot reboot in place",
+		       b->kernel_path, why);
+	return why ? -1 : 0;
+}
+
+static int reload_initrd(struct vm *vm, struct boot_payload *b)
+{
+	u8 *dst = gmem_ptr(&vm->mem, b->layout.initrd_addr, b->initrd_len);
+	const char *why = NULL;
+
+	if (!pread_exact(b->initrd_fd, dst, b->initrd_len))
+		why = errno == EFBIG ? "its size changed" : strerror(errno);
+	else
+		image_check_initrd(dst, b->initrd_len, &why);
+	if (why)
+		pr_err("initrd '%s' changed since lkvm started (%s): cannot reboot in place",
+		       b->initrd_path, why);
+	return why ? -1 : 0;
+}
+
+/* The first boot's copies, from what boot_prepare() read; lkvm keeps none of it. */
+static int first_load(struct vm *vm, struct boot_payload *b)
+{
+	const struct boot_layout *l = &b->layout;
+	int r = copy_in(vm, l->kernel_addr, b->kernel, b->kernel_len, "kernel");
+
+	if (!r && b->initrd_len)
+		r = copy_in(vm, l->initrd_addr, b->initrd, b->initrd_len, "initrd");
+	free(b->kernel);
+	free(b->initrd);
+	b->kernel = b->initrd = NULL;
+	return r;
+}
+
+int boot_load(struct vm *vm, struct boot_payload *b)
 {
 	const struct boot_layout *l = &b->layout;
 
-	if (copy_in(vm, l->kernel_addr, b->kernel, b->kernel_len, "kernel") < 0 ||
-	    (b->initrd_len && copy_in(vm, l->initrd_addr, b->initrd, b->initrd_len, "initrd") < 0) ||
-	    copy_in(vm, l->dtb_addr, b->dtb, b->dtb_len, "device tree") < 0)
+	if (b->kernel) {
+		if (first_load(vm, b) < 0)
+			return -1;
+	} else if (reload_kernel(vm, b) < 0 || (b->initrd_len && reload_initrd(vm, b) < 0)) {
+		return -1;
+	}
+	if (copy_in(vm, l->dtb_addr, b->dtb, b->dtb_len, "device tree") < 0)
 		return -1;
 	/* booting.rst: x0 = DTB, x1..x3 = 0; INIT already zeroed them. */
 	if (vcpu_set_reg(vm->vcpus[0], REG_PC, l->entry) < 0 ||

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lkvm/arch.h"
@@ -26,6 +27,7 @@
 #include "lkvm/uart8250.h"
 #include "lkvm/vcpu-loop.h"
 #include "lkvm/vcpu.h"
+#include "lkvm/virtio-kvm.h"
 #include "lkvm/virtio.h"
 #include "lkvm/vm.h"
 
@@ -42,34 +44,42 @@ static int add_device(struct vm *vm, struct device *dev)
 	return r;
 }
 
+/* A virtio device: on the bus, with a worker thread of its own. */
+static int add_virtio(struct vm *vm, struct device *dev)
+{
+	if (add_device(vm, dev) < 0)
+		return -1;
+	return virtio_kvm_add(vm, dev);
+}
+
 /* Returns the device console input goes to. */
 static struct device *add_devices(struct vm *vm)
 {
 	struct run_opts *o = vm->opts;
 	struct device *uart, *console;
 
-	uart = uart8250_create(LKVM_UART_BASE, (struct irq_pin){ vm_set_spi, vm, LKVM_SPI_UART0 },
+	uart = uart8250_create(LKVM_UART_BASE, (struct irq_pin){ vm_set_spi, vm, LKVM_SPI_UART0, false },
 			       STDOUT_FILENO);
 	if (add_device(vm, uart) < 0)
 		return NULL;
 	if (add_device(vm, pl031_create(LKVM_RTC_BASE,
-					(struct irq_pin){ vm_set_spi, vm, LKVM_SPI_RTC })) < 0)
+					(struct irq_pin){ vm_set_spi, vm, LKVM_SPI_RTC, false })) < 0)
 		return NULL;
 	console = uart;
 	if (o->console == CONSOLE_VIRTIO) {
 		console = virtio_console_create(&vm->mem, vm_alloc_virtio_window(vm),
 						vm_alloc_irq(vm), STDOUT_FILENO);
-		if (add_device(vm, console) < 0)
+		if (add_virtio(vm, console) < 0)
 			return NULL;
 	}
 	for (int i = 0; i < o->nr_disks; i++)
-		if (add_device(vm, virtio_blk_create(&vm->mem, vm_alloc_virtio_window(vm),
+		if (add_virtio(vm, virtio_blk_create(&vm->mem, vm_alloc_virtio_window(vm),
 						     vm_alloc_irq(vm), o->disks[i].path,
 						     o->disks[i].readonly)) < 0)
 			return NULL;
 	if (o->test_device && add_device(vm, testdev_create(vm)) < 0)
 		return NULL;
-	if (o->rng && add_device(vm, virtio_rng_create(&vm->mem, vm_alloc_virtio_window(vm),
+	if (o->rng && add_virtio(vm, virtio_rng_create(&vm->mem, vm_alloc_virtio_window(vm),
 						       vm_alloc_irq(vm))) < 0)
 		return NULL;
 	return console;
@@ -82,9 +92,11 @@ static void print_stats(struct vm *vm)
 	fprintf(stderr,
 		"lkvm: stats: exits %lu mmio %lu hypercall %lu system-events %lu ioctls %lu\n"
 		"lkvm: stats: suspends %lu resumes %lu reboots %lu sdei-calls %lu "
-		"sdei-deliveries %lu\n",
+		"sdei-deliveries %lu\n"
+		"lkvm: stats: startup-us %llu\n",
 		s->exits, s->mmio_exits, s->hypercall_exits, s->system_events, s->ioctls,
-		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries);
+		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries,
+		(unsigned long long)(s->first_run_ns ? (s->first_run_ns - s->start_ns) / 1000 : 0));
 	for (u32 i = 0; i < ARRAY_SIZE(s->sdei_fn); i++)
 		if (s->sdei_fn[i])
 			fprintf(stderr, "lkvm: stats: sdei %s %lu\n",
@@ -96,11 +108,18 @@ static void print_stats(struct vm *vm)
  * features and never finalised again (the SVE set survives), the vGIC, the
  * devices and the handlers back to power-on, fresh RAM, the payload reloaded.
  */
-static int reboot(struct vm *vm, const struct boot_payload *boot)
+static int reboot(struct vm *vm, struct boot_payload *boot)
 {
-	int r = 0;
+	int expected = VM_EV_RESET, r = 0;
 
 	vcpu_pause_all(vm, NULL);
+	/* A vCPU whose thread ended (a fatal error, said already) cannot boot again. */
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (vcpu_thread_done(vm->vcpus[i])) {
+			pr_err("cannot reboot: vCPU %d has stopped", i);
+			vcpu_resume_all(vm, NULL);
+			return -1;
+		}
 	for (int i = 0; i < vm->nr_vcpus && !r; i++)
 		r = arch_vcpu_init(vm->vcpus[i], i != 0);
 	if (!r)
@@ -117,16 +136,21 @@ static int reboot(struct vm *vm, const struct boot_payload *boot)
 	}
 	if (!r)
 		r = boot_load(vm, boot);
-	atomic_store(&vm->event, VM_EV_NONE);
+	atomic_fetch_add(&vm->boot_gen, 1);
+	/* Ready for the next event, unless a fatal one came meanwhile. */
+	atomic_compare_exchange_strong(&vm->event, &expected, VM_EV_NONE);
 	atomic_fetch_add(&vm->stats.reboots, 1);
 	vcpu_resume_all(vm, NULL);
 	return r;
 }
 
 /* The main thread: console input, signals, and what the vCPUs ask for. */
-static int main_loop(struct vm *vm, const struct boot_payload *boot, struct term *term,
+static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term,
 		     int sig_fd)
 {
+	/* With SDEI on, wake up now and then to watch for vCPUs KVM switched off. */
+	int timeout = vm->sdei ? SDEI_POWER_WATCH_MS : -1;
+
 	for (;;) {
 		struct pollfd pfd[3] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
@@ -134,12 +158,17 @@ static int main_loop(struct vm *vm, const struct boot_payload *boot, struct term
 			{ .fd = term->eof ? -1 : term->fd, .events = POLLIN },
 		};
 		u64 cnt;
+		int n = poll(pfd, 3, timeout);
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
 			return LKVM_EXIT_FATAL;
+		}
+		if (n == 0) {
+			sdei_kvm_watch_power(vm);
+			continue;
 		}
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -194,9 +223,11 @@ int builtin_run(int argc, char **argv)
 	static struct vm vm;
 	struct device *console;
 	struct term term;
+	struct timespec ts;
 	sigset_t sigs;
 	int r, sig_fd;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r = options_parse(argc, argv, &opts);
 	if (r)
 		return r > 0 ? 0 : LKVM_EXIT_USAGE;
@@ -225,10 +256,12 @@ int builtin_run(int argc, char **argv)
 
 	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
 		return LKVM_EXIT_FATAL;
+	vm.stats.start_ns = (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 	console = add_devices(&vm);
 	if (!console || vcpu_create_all(&vm) < 0 || arch_vcpu_init_all(&vm) < 0 ||
 	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0 ||
-	    boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0)
+	    boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0 ||
+	    virtio_kvm_start_all(&vm) < 0)
 		return LKVM_EXIT_FATAL;
 
 	pr_info("booting %s: %d vCPU%s, %llu MiB%s", opts.name ? opts.name : opts.kernel,
@@ -243,7 +276,13 @@ int builtin_run(int argc, char **argv)
 	}
 	r = main_loop(&vm, &boot, &term, sig_fd);
 	term_restore(&term);
+	/*
+	 * The vCPUs first (none waits on host I/O for more than one piece of
+	 * it), then the virtio workers (I/O in flight is abandoned at its next
+	 * piece), then the devices flush, close and free what they hold.
+	 */
 	vcpu_stop_all(&vm);
+	virtio_kvm_stop_all(&vm);
 	device_bus_exit(&vm.bus);
 	if (opts.stats)
 		print_stats(&vm);

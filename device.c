@@ -68,8 +68,9 @@ void device_bus_exit(struct device_bus *bus)
 int device_fdt_begin(struct device *dev, void *fdt, const char *prefix, u32 gic_phandle)
 {
 	fdt64_t reg[2] = { cpu_to_fdt64(dev->base), cpu_to_fdt64(dev->size) };
-	/* GIC_SPI, the SPI, IRQ_TYPE_LEVEL_HIGH: every lkvm device line is level. */
-	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq.spi), cpu_to_fdt32(4) };
+	/* GIC_SPI, the SPI, IRQ_TYPE_EDGE_RISING (1) or IRQ_TYPE_LEVEL_HIGH (4). */
+	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq.spi),
+			   cpu_to_fdt32(dev->irq.edge ? 1 : 4) };
 	char name[48];
 	int r;
 

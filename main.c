@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lkvm: subcommand dispatch. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,12 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * Big buffers (a kernel read at start, inflated again at a reboot)
+	 * always come from mmap, so freeing them gives the memory back: glibc
+	 * would otherwise raise this threshold after the first and keep them.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (argc < 2) {
 		cmd_help(0, NULL);
 		return LKVM_EXIT_USAGE;

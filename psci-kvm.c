@@ -35,7 +35,7 @@ static void system_suspend(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct psci_suspend_req req;
 	u64 fid, x1, x2, sctlr;
-	u32 *states;
+	u32 *states, boot = atomic_load(&vm->boot_gen);
 	int n = 0, ret;
 
 	if (vcpu_get_reg(v, REG_X(0), &fid) < 0 || vcpu_get_reg(v, REG_X(1), &x1) < 0 ||
@@ -55,6 +55,16 @@ static void system_suspend(struct vcpu *v)
 
 	/* Nobody runs while we decide, so no vCPU can be switched on meanwhile. */
 	vcpu_pause_all(vm, v);
+	/*
+	 * While we waited for the pause (counted as parked), a reboot in place
+	 * may have run and re-initialised this vCPU: the call belongs to the
+	 * old boot, and its registers to the new one.  Leave them alone.
+	 */
+	if (atomic_load(&vm->boot_gen) != boot) {
+		vcpu_resume_all(vm, v);
+		pr_info("SYSTEM_SUSPEND from vCPU %d dropped: the guest rebooted meanwhile", v->id);
+		return;
+	}
 	states = xzalloc(sizeof(*states) * (size_t)vm->nr_vcpus);
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i] == v)

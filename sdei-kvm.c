@@ -103,7 +103,8 @@ static int apply_result(struct vcpu *v, const struct sdei_result *res)
 
 #define CTX_PC		BIT(SDEI_SAVED_GPRS)
 #define CTX_PSTATE	BIT(SDEI_SAVED_GPRS + 1)
-#define CTX_ALL		(CTX_PSTATE | CTX_PC | (BIT(SDEI_SAVED_GPRS) - 1))
+#define CTX_SCTLR	BIT(SDEI_SAVED_GPRS + 2)
+#define CTX_ALL		(CTX_SCTLR | CTX_PSTATE | CTX_PC | (BIT(SDEI_SAVED_GPRS) - 1))
 
 static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
 
@@ -162,6 +163,29 @@ static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 }
 
 /*
+ * On @v's own thread (only it may ask KVM while it could be in KVM_RUN):
+ * has the guest switched it off?  KVM handles CPU_OFF and CPU_ON without
+ * telling lkvm, so this is how the dispatcher learns.  An off PE loses its
+ * private events and running handlers, and what was to be delivered to it
+ * goes to another PE (RM_ANY).  False: @v is off (or unreadable).
+ */
+static bool power_check(struct vcpu *v, u32 *mp)
+{
+	struct sdei_kvm *s = v->vm->sdei;
+
+	if (vcpu_get_mp_state(v, mp) == 0 && *mp != MP_STATE_STOPPED)
+		return true;
+	pthread_mutex_lock(&s->lock);
+	if (!v->sdei_off) {
+		sdei_pe_set_power(s->d, v->id, SDEI_PE_OFF);
+		v->sdei_off = true;
+		kick_pes(v->vm, v);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return false;
+}
+
+/*
  * Enter every handler that should run on @v now.  @known holds the parts of
  * @v's current context (@known_mask) the caller just read or wrote, after a
  * call of @v's own, so they need not be read back; after entering a handler
@@ -180,6 +204,12 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 
 	if (known)
 		ctx = *known;
+	/* Asked to look whether the vCPU went off (sdei_kvm_watch_power()), event or not. */
+	if (!known && atomic_exchange(&v->sdei_power_check, false)) {
+		if (!power_check(v, &mp))
+			return;
+		checked_power = true;
+	}
 	for (int nest = 0; nest < 2; nest++) {
 		bool go;
 
@@ -189,16 +219,8 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		if (!go)
 			return;
 
-		/* CPU_OFF is handled inside KVM, so a powered-off PE is only seen here. */
 		if (!checked_power) {
-			if (vcpu_get_mp_state(v, &mp) < 0 || mp == MP_STATE_STOPPED) {
-				pthread_mutex_lock(&s->lock);
-				sdei_pe_set_power(s->d, v->id, SDEI_PE_OFF);
-				pthread_mutex_unlock(&s->lock);
-				v->sdei_off = true;
-				return;
-			}
-			if (mp == MP_STATE_SUSPENDED)
+			if (!power_check(v, &mp) || mp == MP_STATE_SUSPENDED)
 				return;
 			checked_power = true;
 		}
@@ -210,6 +232,8 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 				r = vcpu_get_reg(v, REG_PC, &ctx.pc);
 			if (!r && !(known_mask & CTX_PSTATE))
 				r = vcpu_get_reg(v, REG_PSTATE, &ctx.pstate);
+			if (!r && !(known_mask & CTX_SCTLR))
+				r = vcpu_get_reg(v, REG_SCTLR_EL1, &ctx.sctlr);
 			if (r < 0) {
 				vcpu_fatal(v, "reading the context for SDEI: %s", strerror(errno));
 				return;
@@ -258,6 +282,24 @@ int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
 		kick_pes(vm, NULL);
 	pthread_mutex_unlock(&s->lock);
 	return r == SDEI_RAISE_INVALID ? -1 : (int)r;
+}
+
+bool sdei_kvm_watch_power(struct vm *vm)
+{
+	struct sdei_kvm *s = vm->sdei;
+	bool any = false;
+
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (sdei_pe_has_private_state(s->d, i)) {
+			atomic_store(&vm->vcpus[i]->sdei_power_check, true);
+			vcpu_request(vm->vcpus[i], VCPU_REQ_SDEI);
+			any = true;
+		}
+	pthread_mutex_unlock(&s->lock);
+	return any;
 }
 
 void sdei_kvm_set_power(struct vcpu *v, bool on)

@@ -359,7 +359,7 @@ static void sdei_complete(struct sdei *s, int pe, u64 arg, bool resume, struct s
 		res->elr_el1 = f->ctx.pc;
 		res->spsr_el1 = f->ctx.pstate;
 		res->resume_pc = arg;
-		res->resume_pstate = PSTATE_EL1H_DAIF;
+		res->resume_pstate = sdei_entry_pstate(f->ctx.pstate, f->ctx.sctlr);
 	}
 	res->kick = true;
 	sdei_pop(s, pe);
@@ -511,6 +511,19 @@ bool sdei_next_dispatch(const struct sdei *s, int pe, struct sdei_dispatch *d)
 	return true;
 }
 
+u64 sdei_entry_pstate(u64 interrupted, u64 sctlr)
+{
+	u64 p = PSTATE_EL1H_DAIF | (interrupted & (PSTATE_NZCV | PSTATE_DIT));
+
+	if (!(sctlr & SCTLR_EL1_SPAN))
+		p |= PSTATE_PAN;
+	else
+		p |= interrupted & PSTATE_PAN;
+	if (sctlr & SCTLR_EL1_DSSBS)
+		p |= PSTATE_SSBS;
+	return p;
+}
+
 bool sdei_dispatch_commit(struct sdei *s, int pe, struct sdei_dispatch *d,
 			  const struct sdei_ctx *interrupted)
 {
@@ -536,7 +549,7 @@ bool sdei_dispatch_commit(struct sdei *s, int pe, struct sdei_dispatch *d,
 	d->x[2] = interrupted->pc;
 	d->x[3] = interrupted->pstate;
 	d->pc = e->ep;
-	d->pstate = PSTATE_EL1H_DAIF;
+	d->pstate = sdei_entry_pstate(interrupted->pstate, interrupted->sctlr);
 	return true;
 }
 
@@ -628,6 +641,23 @@ void sdei_pe_set_power(struct sdei *s, int pe, enum sdei_pe_power power)
 		p->masked = true;
 	}
 	p->power = power;
+}
+
+bool sdei_pe_has_private_state(const struct sdei *s, int pe)
+{
+	const struct sdei_pe *p;
+
+	if (pe < 0 || pe >= s->nr_pes)
+		return false;
+	p = &s->pes[pe];
+	if (p->power != SDEI_PE_ON)
+		return false;
+	if (p->depth)
+		return true;
+	for (int slot = 0; slot < NR_PRIVATE; slot++)
+		if (p->priv[slot].state & ST_REG)
+			return true;
+	return false;
 }
 
 bool sdei_pe_has_pending(const struct sdei *s, int pe)

@@ -8,65 +8,115 @@
  *   0x08 R  RESULT       of the last SDEI_RAISE: 0 pending, 1 dropped, -1 refused
  *   0x10 W  SDEI_RAISE_LATER  as SDEI_RAISE, bits [63:48] a delay in milliseconds:
  *                        the VMM raises it from a host thread while the guest
- *                        does something else (sleeps in SYSTEM_SUSPEND, say)
+ *                        does something else (sleeps in SYSTEM_SUSPEND, say).
+ *                        At most TESTDEV_LATER_MAX wait at once; more are
+ *                        refused (RESULT -1).
+ *   0x18 W  FAIL_ON_PAUSE  bits [15:0] a vCPU: it fails (a fatal error, as
+ *                        if KVM_RUN had) the next time lkvm pauses it, e.g.
+ *                        for a reboot in place.
  */
+#include <errno.h>
 #include <libfdt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lkvm/layout.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/testdev.h"
+#include "lkvm/vcpu.h"
 #include "lkvm/vm.h"
+
+#define TESTDEV_LATER_MAX	16
+
+struct later {
+	u64 due;		/* CLOCK_MONOTONIC ns; 0: free slot */
+	u32 event;
+	int vcpu;
+};
 
 struct testdev {
 	struct device dev;
 	struct vm *vm;
 	_Atomic s64 result;
+
+	/* One timer thread raises the delayed events, in the order they fall due. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool started, stopping;
+	struct later later[TESTDEV_LATER_MAX];
 };
 
-struct later {
-	struct testdev *t;
-	u64 v;
-};
-
-static void *raise_later(void *arg)
+static u64 now_ns(void)
 {
-	struct later *l = arg;
-	u64 ms = l->v >> 48;
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts;
 
-	while (nanosleep(&ts, &ts) < 0)
-		;
-	l->t->result = sdei_kvm_raise(l->t->vm, (u32)l->v, (int)((l->v >> 32) & 0xffff));
-	free(l);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+static void *timer_thread(void *arg)
+{
+	struct testdev *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->stopping) {
+		struct later *next = NULL;
+		struct timespec ts;
+
+		for (int i = 0; i < TESTDEV_LATER_MAX; i++)
+			if (t->later[i].due && (!next || t->later[i].due < next->due))
+				next = &t->later[i];
+		if (!next) {
+			pthread_cond_wait(&t->wake, &t->lock);
+			continue;
+		}
+		if (next->due > now_ns()) {
+			ts.tv_sec = (time_t)(next->due / 1000000000ULL);
+			ts.tv_nsec = (long)(next->due % 1000000000ULL);
+			pthread_cond_timedwait(&t->wake, &t->lock, &ts);
+			continue;
+		}
+		next->due = 0;
+		t->result = sdei_kvm_raise(t->vm, next->event, next->vcpu);
+	}
+	pthread_mutex_unlock(&t->lock);
 	return NULL;
+}
+
+static s64 raise_later(struct testdev *t, u64 v)
+{
+	s64 r = -1;
+
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < TESTDEV_LATER_MAX && r; i++)
+		if (!t->later[i].due && t->started && !t->stopping) {
+			/* +1 so that a zero delay still marks the slot busy. */
+			t->later[i] = (struct later){ .due = now_ns() + (v >> 48) * 1000000ULL + 1,
+						      .event = (u32)v, .vcpu = (int)((v >> 32) & 0xffff) };
+			pthread_cond_signal(&t->wake);
+			r = 0;
+		}
+	pthread_mutex_unlock(&t->lock);
+	return r;
 }
 
 static void testdev_mmio(struct device *dev, u64 off, u8 *data, u32 len, bool is_write)
 {
 	struct testdev *t = container_of(dev, struct testdev, dev);
+	u64 v = is_write ? le_get(data, len) : 0;
 
 	if (is_write && off == 0x00) {
-		u64 v = le_get(data, len);
-
 		t->result = sdei_kvm_raise(t->vm, (u32)v, (int)((v >> 32) & 0xffff));
 	} else if (is_write && off == 0x10 && len == 8) {
-		struct later *l = xzalloc(sizeof(*l));
-		pthread_attr_t attr;
-		pthread_t th;
-
-		l->t = t;
-		l->v = le_get(data, len);
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&th, &attr, raise_later, l)) {
-			free(l);
+		if (raise_later(t, v) < 0)
 			t->result = -1;
-		}
-		pthread_attr_destroy(&attr);
+	} else if (is_write && off == 0x18) {
+		if ((v & 0xffff) < (u64)t->vm->nr_vcpus)
+			atomic_store(&t->vm->vcpus[v & 0xffff]->test_fail_on_pause, true);
 	} else if (!is_write) {
 		le_put(data, len, off == 0x08 ? (u64)t->result : 0);
 	}
@@ -81,14 +131,53 @@ static int testdev_fdt(struct device *dev, void *fdt, u32 gic)
 	return r ?: fdt_end_node(fdt);
 }
 
+/* A reboot in place forgets the raises still waiting: they were for the old boot. */
+static void testdev_reset(struct device *dev)
+{
+	struct testdev *t = container_of(dev, struct testdev, dev);
+
+	pthread_mutex_lock(&t->lock);
+	memset(t->later, 0, sizeof(t->later));
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* At exit: the timer thread ends with the device (a vCPU request to an ended thread is dropped). */
+static void testdev_exit(struct device *dev)
+{
+	struct testdev *t = container_of(dev, struct testdev, dev);
+
+	pthread_mutex_lock(&t->lock);
+	t->stopping = true;
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->lock);
+	if (t->started)
+		pthread_join(t->thread, NULL);
+	t->started = false;
+}
+
 struct device *testdev_create(struct vm *vm)
 {
 	struct testdev *t = xzalloc(sizeof(*t));
+	pthread_condattr_t ca;
+	int r;
 
 	t->vm = vm;
 	t->dev = (struct device){
 		.name = "test-device", .base = LKVM_TESTDEV_BASE, .size = 0x1000,
-		.mmio = testdev_mmio, .fdt_node = testdev_fdt,
+		.mmio = testdev_mmio, .fdt_node = testdev_fdt, .reset = testdev_reset,
+		.exit = testdev_exit,
 	};
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	r = pthread_create(&t->thread, NULL, timer_thread, t);
+	if (r) {
+		pr_err("test device: cannot start its timer thread: %s", strerror(r));
+		free(t);
+		return NULL;
+	}
+	t->started = true;
 	return &t->dev;
 }

@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lkvm/arch.h"
 #include "lkvm/kvm-compat.h"
 #include "lkvm/psci-kvm.h"
+#include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/smccc-kvm.h"
 #include "lkvm/vcpu-loop.h"
@@ -17,6 +19,29 @@
 static void count(atomic_ulong *c)
 {
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/*
+ * A device access KVM could not decode: a guest bug (or a hostile guest), so
+ * the guest gets what real hardware gives it, an external abort, and lkvm
+ * goes on.  Rate-limited: a guest retrying for ever must not flood the log.
+ */
+static bool not_decodable(struct vcpu *v)
+{
+	u64 addr = v->run->arm_nisv.fault_ipa, pc = 0;
+
+	if (log_level >= LOG_WARN)
+		vcpu_get_reg(v, REG_PC, &pc);
+	pr_warn_ratelimited(&v->rl_nisv, "vCPU %d: guest access to 0x%llx at PC 0x%llx: "
+			    "instruction not decodable by KVM (no ISV, e.g. a load/store pair); "
+			    "the guest gets an external abort", v->id, (unsigned long long)addr,
+			    (unsigned long long)pc);
+	if (arch_vcpu_inject_dabt(v) < 0) {
+		vcpu_fatal(v, "injecting an external abort for the access to 0x%llx: %s",
+			   (unsigned long long)addr, strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 /* False: this vCPU's thread stops (a fatal error was reported). */
@@ -39,6 +64,9 @@ static bool handle_exit(struct vcpu *v)
 		count(&st->hypercall_exits);
 		smccc_kvm_hypercall(v);
 		return true;
+	case KVM_EXIT_ARM_NISV:
+		count(&st->mmio_exits);
+		return not_decodable(v);
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_fatal(v, "KVM_RUN failed to enter the guest (reason 0x%llx)",
 			   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);

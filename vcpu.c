@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "lkvm/kvm-compat.h"
 #include "lkvm/vcpu.h"
@@ -55,8 +56,11 @@ void vcpu_request(struct vcpu *v, unsigned int req)
 {
 	atomic_fetch_or(&v->requests, req);
 	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (v->thread_started)
+	/* Any thread may ask, at any time: never signal a thread that has ended. */
+	pthread_mutex_lock(&v->kick_lock);
+	if (v->thread_running)
 		pthread_kill(v->thread, SIG_KICK);
+	pthread_mutex_unlock(&v->kick_lock);
 }
 
 void vcpu_cancel_request(struct vcpu *v, unsigned int req)
@@ -134,6 +138,10 @@ unsigned int vcpu_safe_point(struct vcpu *v)
 		return 0;
 	complete_pending_exit(v);
 	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if ((req & VCPU_REQ_PAUSE) && atomic_exchange(&v->test_fail_on_pause, false)) {
+		vcpu_fatal(v, "failing at this pause, as the test device asked");
+		return VCPU_REQ_STOP;
+	}
 	if (req & VCPU_REQ_PAUSE) {
 		pthread_mutex_lock(&vm->pause_lock);
 		while (atomic_load(&v->requests) & VCPU_REQ_PAUSE) {
@@ -155,6 +163,13 @@ unsigned int vcpu_safe_point(struct vcpu *v)
 
 int vcpu_run(struct vcpu *v)
 {
+	if (!atomic_load_explicit(&v->vm->stats.first_run_ns, memory_order_relaxed)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		atomic_store(&v->vm->stats.first_run_ns,
+			     (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec);
+	}
 	if (vm_ioctl(v->vm, v->fd, KVM_RUN, 0) == 0) {
 		/* Reads and writes alike: KVM steps the PC past an MMIO access on re-entry. */
 		v->exit_pending = v->run->exit_reason == KVM_EXIT_MMIO;
@@ -166,6 +181,16 @@ int vcpu_run(struct vcpu *v)
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	v->exit_pending = false;
 	return 0;
+}
+
+bool vcpu_thread_done(struct vcpu *v)
+{
+	bool done;
+
+	pthread_mutex_lock(&v->vm->pause_lock);
+	done = v->thread_done;
+	pthread_mutex_unlock(&v->vm->pause_lock);
+	return done;
 }
 
 void vcpu_fatal(struct vcpu *v, const char *fmt, ...)
@@ -192,6 +217,9 @@ static void *vcpu_thread(void *arg)
 
 	v->loop(v);
 
+	pthread_mutex_lock(&v->kick_lock);
+	v->thread_running = false;
+	pthread_mutex_unlock(&v->kick_lock);
 	pthread_mutex_lock(&v->vm->pause_lock);
 	v->thread_done = true;
 	pthread_cond_broadcast(&v->vm->pause_cond);
@@ -208,6 +236,7 @@ int vcpu_create_all(struct vm *vm)
 
 		v->vm = vm;
 		v->id = i;
+		pthread_mutex_init(&v->kick_lock, NULL);
 		v->fd = vm_ioctl(vm, vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0) {
 			pr_err("KVM_CREATE_VCPU %d: %s", i, strerror(errno));
@@ -236,8 +265,10 @@ int vcpu_start_all(struct vm *vm, void (*loop)(struct vcpu *v))
 
 		v->loop = loop;
 		pthread_mutex_lock(&vm->pause_lock);
+		pthread_mutex_lock(&v->kick_lock);
 		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
-		v->thread_started = r == 0;
+		v->thread_started = v->thread_running = r == 0;
+		pthread_mutex_unlock(&v->kick_lock);
 		pthread_mutex_unlock(&vm->pause_lock);
 		if (r) {
 			pr_err("cannot start vCPU %d's thread: %s", i, strerror(r));

@@ -36,10 +36,17 @@ void vm_post_event(struct vm *vm, enum vm_event ev)
 	int expected = VM_EV_NONE;
 	u64 one = 1;
 
-	/* The first event wins: a power-off racing a reset is still one decision. */
-	if (atomic_compare_exchange_strong(&vm->event, &expected, (int)ev))
-		if (write(vm->event_fd, &one, sizeof(one)) < 0)
-			pr_err("cannot wake the main loop: %s", strerror(errno));
+	/*
+	 * The first event wins: a power-off racing a reset is still one
+	 * decision.  Except a fatal error, which beats anything: a vCPU that
+	 * died while the main thread handles a reset must not be forgotten.
+	 */
+	if (ev == VM_EV_FATAL)
+		atomic_store(&vm->event, (int)ev);
+	else if (!atomic_compare_exchange_strong(&vm->event, &expected, (int)ev))
+		return;
+	if (write(vm->event_fd, &one, sizeof(one)) < 0)
+		pr_err("cannot wake the main loop: %s", strerror(errno));
 }
 
 void vm_set_spi(void *opaque, u32 spi, bool level)
@@ -54,9 +61,37 @@ void vm_set_spi(void *opaque, u32 spi, bool level)
 		pr_warn("KVM_IRQ_LINE(SPI %u): %s", spi, strerror(errno));
 }
 
+/* An edge pin before its irqfd exists: the rising edge is a pulse of the line. */
+static void vm_pulse_spi(void *opaque, u32 spi, bool level)
+{
+	if (level) {
+		vm_set_spi(opaque, spi, true);
+		vm_set_spi(opaque, spi, false);
+	}
+}
+
 struct irq_pin vm_alloc_irq(struct vm *vm)
 {
-	return (struct irq_pin){ .set = vm_set_spi, .ctx = vm, .spi = vm->next_spi++ };
+	return (struct irq_pin){ .set = vm_pulse_spi, .ctx = vm, .spi = vm->next_spi++,
+				 .edge = true };
+}
+
+int vm_irqfd(struct vm *vm, u32 spi, int fd)
+{
+	/* With the vGIC's default routing, gsi N is SPI N (INTID N + 32). */
+	struct kvm_irqfd irqfd = { .fd = (u32)fd, .gsi = spi };
+
+	return vm_ioctl(vm, vm->vm_fd, KVM_IRQFD, &irqfd);
+}
+
+int vm_ioeventfd(struct vm *vm, u64 addr, u32 len, u64 datamatch, int fd)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	return vm_ioctl(vm, vm->vm_fd, KVM_IOEVENTFD, &io);
 }
 
 u64 vm_alloc_virtio_window(struct vm *vm)

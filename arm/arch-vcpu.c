@@ -95,11 +95,24 @@ int arch_vcpu_init_all(struct vm *vm)
 	return 0;
 }
 
+int arch_vcpu_inject_dabt(struct vcpu *v)
+{
+	struct kvm_vcpu_events ev = { .exception.ext_dabt_pending = 1 };
+
+	return vm_ioctl(v->vm, v->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
 int arch_vcpu_reset_to(struct vcpu *v, u64 entry, u64 context)
 {
-	/* INIT gives the architectural reset state: EL1h, DAIF masked, MMU and caches off. */
-	if (vcpu_init(v, false) < 0 || vcpu_set_reg(v, REG_PC, entry) < 0 ||
+	/*
+	 * INIT gives the architectural reset state: EL1h, DAIF masked, MMU and
+	 * caches off.  With exactly the features of the vCPU's first INIT:
+	 * kernels that compare the POWER_OFF bit on a second INIT refuse a
+	 * secondary's without it, so the secondary comes back off and is made
+	 * runnable by hand.
+	 */
+	if (vcpu_init(v, v->id != 0) < 0 || vcpu_set_reg(v, REG_PC, entry) < 0 ||
 	    vcpu_set_reg(v, REG_X(0), context) < 0)
 		return -1;
-	return 0;
+	return v->id != 0 ? vcpu_set_mp_state(v, KVM_MP_STATE_RUNNABLE) : 0;
 }

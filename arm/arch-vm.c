@@ -44,6 +44,21 @@ int arch_vm_setup(struct vm *vm)
 		vm->vcpu_features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
 	}
 	vm->has_system_suspend = vm_check_cap(vm, KVM_CAP_ARM_SYSTEM_SUSPEND);
+
+	/*
+	 * A device access KVM cannot decode (no ISV: a load/store pair, say)
+	 * comes to lkvm as KVM_EXIT_ARM_NISV instead of failing KVM_RUN, and
+	 * lkvm answers it as hardware would, with an external abort.
+	 */
+	if (vm_check_cap(vm, KVM_CAP_ARM_NISV_TO_USER) &&
+	    vm_check_cap(vm, KVM_CAP_ARM_INJECT_EXT_DABT)) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+		if (vm_ioctl(vm, vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+			pr_err("enabling KVM_CAP_ARM_NISV_TO_USER: %s", strerror(errno));
+			return -1;
+		}
+	}
 	return arch_gic_create(vm);
 }
 

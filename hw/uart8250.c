@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 16550A UART, as Linux's 8250 driver, its earlycon and bare polling payloads
- * use it.  Transmission is instant: THR is always empty, so LSR.THRE and TEMT
- * always read set and a THRE interrupt comes back as soon as a byte is sent.
+ * use it.  Transmission goes into a buffer that a thread of the UART's own
+ * writes out, so a vCPU never blocks on a terminal or pipe nobody reads and
+ * never holds the lock the main thread's input needs while it writes.  THR
+ * reads empty (LSR.THRE and TEMT, and a THRE interrupt as soon as a byte is
+ * taken) while the buffer has room; once it is full the guest sees the
+ * transmitter busy and waits, as on hardware, until the host reads again.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libfdt.h>
 
@@ -76,6 +81,9 @@
 /* A host terminal is always there: carrier, data set ready, clear to send. */
 #define MSR_HOST_LINES	(MSR_DCD | MSR_DSR | MSR_CTS)
 
+/* Guest output not yet written to the host: bursts go in at once, beyond that the guest waits. */
+#define UART_TX_BUF		0x4000u
+
 /* 1.8432 MHz / 16 / 12 = 9600 baud: a divisor the guest can read back before it sets one. */
 #define UART_DEFAULT_DIVISOR	12
 #define UART_CLOCK_HZ		1843200
@@ -104,6 +112,16 @@ struct uart {
 	bool listening;
 	u8 *hold;
 	size_t hold_len;
+
+	/* Transmit buffer, a ring written out by the writer thread. */
+	u8 *tx;
+	size_t tx_head, tx_len;
+	unsigned long tx_dropped;	/* bytes a guest sent with THR full */
+	pthread_cond_t tx_more;		/* the writer waits for output */
+	pthread_cond_t tx_done;		/* a flush waits for the writer */
+	pthread_t writer;
+	bool writer_started;
+	_Atomic bool stopping;
 };
 
 static struct uart *to_uart(struct device *dev)
@@ -224,14 +242,88 @@ static void msr_update(struct uart *u)
 	u->msr = now | delta;
 }
 
+static bool tx_room(const struct uart *u)
+{
+	return u->out_fd < 0 || u->tx_len < UART_TX_BUF;
+}
+
 static void uart_transmit(struct uart *u, u8 c)
 {
-	if (u->mcr & MCR_LOOP)
+	if (u->mcr & MCR_LOOP) {
 		rx_push(u, &c, 1);
-	else if (u->out_fd >= 0 && util_write_all(u->out_fd, &c, 1) < 0)
-		pr_debug("uart: output lost: %d", errno);
-	/* Sent at once: THR is empty again and says so. */
-	u->thr_ipending = true;
+	} else if (u->out_fd >= 0 && !tx_room(u)) {
+		/* The guest wrote THR although LSR said it was busy. */
+		u->tx_dropped++;
+	} else if (u->out_fd >= 0) {
+		u->tx[(u->tx_head + u->tx_len) % UART_TX_BUF] = c;
+		u->tx_len++;
+		pthread_cond_signal(&u->tx_more);
+	}
+	/* Taken at once while there is room: THR is empty again and says so. */
+	u->thr_ipending = tx_room(u);
+}
+
+/*
+ * The writer: output goes to the host from here, with the lock dropped.  When
+ * the buffer had filled up, room again means THR empty again: the guest's
+ * THRE interrupt.
+ */
+static void *uart_writer(void *arg)
+{
+	struct device *dev = arg;
+	struct uart *u = to_uart(dev);
+
+	pthread_mutex_lock(&u->lock);
+	for (;;) {
+		size_t n;
+		bool was_full;
+		int r;
+
+		while (!u->tx_len && !atomic_load(&u->stopping))
+			pthread_cond_wait(&u->tx_more, &u->lock);
+		if (!u->tx_len)
+			break;
+		/* Bytes in place: only the consumer moves tx_head. */
+		n = min_t(size_t, u->tx_len, UART_TX_BUF - u->tx_head);
+		pthread_mutex_unlock(&u->lock);
+		r = util_write_all_until(u->out_fd, u->tx + u->tx_head, n, &u->stopping);
+		pthread_mutex_lock(&u->lock);
+		if (r < 0 && errno != ECANCELED)
+			pr_debug("uart: output lost: %s", strerror(errno));
+		if (r < 0)
+			n = u->tx_len;	/* a closed output, or exiting: drop the rest */
+		was_full = !tx_room(u);
+		u->tx_head = (u->tx_head + n) % UART_TX_BUF;
+		u->tx_len -= n;
+		if (was_full && tx_room(u)) {
+			u->thr_ipending = true;
+			uart_update_irq(dev);
+		}
+		pthread_cond_broadcast(&u->tx_done);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+int uart8250_flush(struct device *dev, int timeout_ms)
+{
+	struct uart *u = to_uart(dev);
+	struct timespec ts;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&u->lock);
+	while (u->tx_len && u->writer_started && !r)
+		r = pthread_cond_timedwait(&u->tx_done, &u->lock, &ts);
+	r = u->tx_len ? -1 : 0;
+	pthread_mutex_unlock(&u->lock);
+	return r;
 }
 
 static void uart_write(struct device *dev, u64 offset, u8 val)
@@ -320,7 +412,7 @@ static u8 uart_read(struct device *dev, u64 offset)
 		val = u->mcr;
 		break;
 	case UART_LSR:
-		val = u->lsr | LSR_THRE | LSR_TEMT;
+		val = u->lsr | (tx_room(u) ? LSR_THRE | LSR_TEMT : 0);
 		u->lsr &= ~LSR_ERR_MASK;
 		break;
 	case UART_MSR:
@@ -389,7 +481,7 @@ static void uart_power_on(struct uart *u)
 	u->fcr = 0;
 	u->lcr = 0;
 	u->mcr = 0;
-	u->lsr = LSR_THRE | LSR_TEMT;
+	u->lsr = 0;	/* THRE and TEMT come from the transmit buffer */
 	u->msr = MSR_HOST_LINES;
 	u->scr = 0;
 	u->dll = UART_DEFAULT_DIVISOR;
@@ -426,8 +518,19 @@ static void uart_exit(struct device *dev)
 {
 	struct uart *u = to_uart(dev);
 
+	/* What the guest wrote last (a panic, "Power down") goes out if the host reads it. */
+	uart8250_flush(dev, 1000);
+	atomic_store(&u->stopping, true);
+	pthread_mutex_lock(&u->lock);
+	pthread_cond_signal(&u->tx_more);
+	pthread_mutex_unlock(&u->lock);
+	if (u->writer_started)
+		pthread_join(u->writer, NULL);
 	/* The bus still walks its list after this: @dev itself stays. */
 	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->tx_more);
+	pthread_cond_destroy(&u->tx_done);
+	free(u->tx);
 	free(u->rx);
 	free(u->hold);
 	free(u);
@@ -441,9 +544,12 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	struct uart *u = xzalloc(sizeof(*u));
 
 	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->tx_more, NULL);
+	pthread_cond_init(&u->tx_done, NULL);
 	u->out_fd = out_fd;
 	u->rx = xzalloc(UART8250_RX_BUF_SIZE);
 	u->hold = xzalloc(UART8250_RX_BUF_SIZE);
+	u->tx = xzalloc(UART_TX_BUF);
 	uart_power_on(u);
 
 	dev->name = "uart8250";
@@ -455,5 +561,16 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	dev->fdt_node = uart_fdt_node;
 	dev->reset = uart_reset;
 	dev->exit = uart_exit;
+	if (out_fd >= 0) {
+		int r = pthread_create(&u->writer, NULL, uart_writer, dev);
+
+		if (r) {
+			pr_err("uart: cannot start its output thread: %s", strerror(r));
+			uart_exit(dev);
+			free(dev);
+			return NULL;
+		}
+		u->writer_started = true;
+	}
 	return dev;
 }

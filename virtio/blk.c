@@ -27,6 +27,11 @@
 #define SECTOR_SHIFT		9
 #define SECTOR_SIZE		(1u << SECTOR_SHIFT)
 #define BLK_HDR_SIZE		16	/* le32 type, le32 reserved, le64 sector */
+/*
+ * Host I/O is done this much at a time, so that a reset or lkvm's exit waits
+ * for no more than one piece even when a request names gigabytes.
+ */
+#define BLK_IO_PIECE		(1024 * 1024)
 
 /* Config space up to blk_size; the fields past it need features we do not offer. */
 #define CFG_CAPACITY		0
@@ -37,12 +42,15 @@
 struct virtio_blk {
 	struct virtio_dev vdev;		/* first: the whole struct is freed as one */
 	int fd;
+	const char *path;
 	bool readonly;
 	u64 capacity;			/* in 512-byte sectors */
 	char id[VIRTIO_BLK_ID_BYTES];
 	u8 config[CFG_SIZE];
 	struct virtq_req req;
 	struct iovec data[VIRTQ_MAX_SEGS];
+	struct ratelimit rl_req;	/* requests the driver got wrong */
+	int io_errno;			/* the host I/O error last reported (said once) */
 };
 
 /* preadv/pwritev the whole of @iov (which is consumed), retrying short transfers and EINTR. */
@@ -72,6 +80,19 @@ static int rw_all(int fd, struct iovec *iov, unsigned int n, u64 off, bool write
 	return 0;
 }
 
+/*
+ * The disk failed under the guest (EIO, ENOSPC, EROFS...): the request gets
+ * IOERR and lkvm goes on.  Said once for each kind of error, not once a
+ * request: a guest retrying a full disk would flood the log.
+ */
+static void host_io_error(struct virtio_blk *b, const char *op, u64 sector, int err)
+{
+	if (__atomic_exchange_n(&b->io_errno, err, __ATOMIC_RELAXED) == err)
+		return;
+	pr_warn("%s: %s at sector %llu: %s; the guest gets I/O errors", b->path, op,
+		(unsigned long long)sector, strerror(err));
+}
+
 /* Sectors [sector, sector + len / 512) must be whole sectors inside the disk. */
 static bool range_ok(const struct virtio_blk *b, u64 sector, u64 len)
 {
@@ -81,11 +102,9 @@ static bool range_ok(const struct virtio_blk *b, u64 sector, u64 len)
 }
 
 static u8 do_rw(struct virtio_blk *b, u64 sector, const struct iovec *iov, unsigned int n,
-		size_t off, u64 len, bool write)
+		size_t off, u64 len, bool write, u32 gen)
 {
-	size_t got;
-	unsigned int k;
-	int r;
+	u64 done;
 
 	if (write && b->readonly)
 		return VIRTIO_BLK_S_IOERR;
@@ -95,18 +114,29 @@ static u8 do_rw(struct virtio_blk *b, u64 sector, const struct iovec *iov, unsig
 			 (unsigned long long)b->capacity);
 		return VIRTIO_BLK_S_IOERR;
 	}
-	k = virtq_iov_slice(iov, n, off, len, b->data, &got);
-	r = rw_all(b->fd, b->data, k, sector << SECTOR_SHIFT, write);
-	if (r < 0) {
-		pr_warn("virtio-blk: %s at sector %llu: %s", write ? "write" : "read",
-			(unsigned long long)sector, strerror(-r));
-		return VIRTIO_BLK_S_IOERR;
+	for (done = 0; done < len; done += BLK_IO_PIECE) {
+		size_t piece = min_t(u64, len - done, BLK_IO_PIECE), got;
+		unsigned int k;
+		int r;
+
+		if (virtio_mmio_io_cancelled(&b->vdev, gen))
+			return VIRTIO_BLK_S_IOERR;
+		k = virtq_iov_slice(iov, n, off + done, piece, b->data, &got);
+		r = rw_all(b->fd, b->data, k, (sector << SECTOR_SHIFT) + done, write);
+		if (r < 0) {
+			host_io_error(b, write ? "write" : "read", sector + (done >> SECTOR_SHIFT),
+				      -r);
+			return VIRTIO_BLK_S_IOERR;
+		}
 	}
 	return VIRTIO_BLK_S_OK;
 }
 
-/* Serve one request; returns the bytes written into the driver's buffers. */
-static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
+/*
+ * Serve one request (the device lock is not held); returns the bytes written
+ * into the driver's buffers.
+ */
+static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req, u32 gen)
 {
 	const struct iovec *out = req->iov, *in = req->iov + req->nr_out;
 	u8 hdr[BLK_HDR_SIZE], status;
@@ -115,7 +145,7 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 
 	/* The status byte is the last writable byte; without one there is no reply. */
 	if (!req->in_len) {
-		pr_warn("virtio-blk: request without a status byte dropped");
+		pr_warn_ratelimited(&b->rl_req, "virtio-blk: request without a status byte dropped");
 		return 0;
 	}
 	dlen = req->in_len - 1;
@@ -127,16 +157,20 @@ static u32 blk_request(struct virtio_blk *b, const struct virtq_req *req)
 	sector = le_get(hdr + 8, 8);
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		status = do_rw(b, sector, in, req->nr_in, 0, dlen, false);
+		status = do_rw(b, sector, in, req->nr_in, 0, dlen, false, gen);
 		if (status == VIRTIO_BLK_S_OK)
 			written = (u32)dlen;
 		break;
 	case VIRTIO_BLK_T_OUT:
 		status = do_rw(b, sector, out, req->nr_out, BLK_HDR_SIZE,
-			       req->out_len - BLK_HDR_SIZE, true);
+			       req->out_len - BLK_HDR_SIZE, true, gen);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
-		status = fsync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		status = VIRTIO_BLK_S_OK;
+		if (fsync(b->fd) < 0) {
+			host_io_error(b, "flush", 0, errno);
+			status = VIRTIO_BLK_S_IOERR;
+		}
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		written = (u32)virtq_buf_to_iov(in, req->nr_in, 0, b->id,
@@ -152,17 +186,32 @@ done:
 	return written + 1;
 }
 
-static void blk_notify(struct virtio_dev *vd, unsigned int q)
+/* Host I/O runs with the lock dropped: a vCPU reading a register never waits for the disk. */
+static bool blk_process(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_blk *b = container_of(vd, struct virtio_blk, vdev);
 	struct virtq *vq = &vd->vqs[q];
-	int r;
+	int r = 0;
 
-	while ((r = virtq_pop(vq, &b->req)) > 0)
-		virtq_push(vq, b->req.head, blk_request(b, &b->req));
+	for (unsigned int n = 0; n < VIRTIO_ROUND_CHAINS; n++) {
+		u32 gen, len;
+
+		r = virtq_pop(vq, &b->req);
+		if (r <= 0)
+			break;
+		gen = virtio_mmio_io_begin(vd);
+		pthread_mutex_unlock(&vd->lock);
+		len = blk_request(b, &b->req, gen);
+		pthread_mutex_lock(&vd->lock);
+		/* Reset (or exiting) meanwhile: the ring is not ours any more. */
+		if (!virtio_mmio_io_end(vd, gen))
+			return false;
+		virtq_push(vq, b->req.head, len);
+		virtio_mmio_signal(vd, q);
+	}
 	if (r < 0)
 		virtio_mmio_fail(vd);
-	virtio_mmio_signal(vd, q);
+	return r > 0;
 }
 
 static void blk_exit(struct virtio_dev *vd)
@@ -180,7 +229,7 @@ static void blk_exit(struct virtio_dev *vd)
 static const struct virtio_dev_ops blk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
-	.notify = blk_notify,
+	.process = blk_process,
 	.exit = blk_exit,
 };
 
@@ -235,6 +284,7 @@ struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct i
 
 	b = xzalloc(sizeof(*b));
 	b->fd = fd;
+	b->path = path;
 	b->readonly = readonly;
 	b->capacity = size >> SECTOR_SHIFT;
 	/* The serial the guest sees (/sys/block/vdX/serial): the file's name. */

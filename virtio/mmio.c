@@ -62,9 +62,61 @@ void virtio_mmio_fail(struct virtio_dev *vd)
 	update_irq(vd);
 }
 
+void virtio_mmio_kick(struct virtio_dev *vd)
+{
+	if (vd->kick) {
+		vd->kick(vd);
+		return;
+	}
+	/* No worker: serve every live queue to the end, here. */
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		while (virtio_mmio_queue_live(vd, q) && vd->ops->process(vd, q))
+			;
+}
+
+bool virtio_mmio_work(struct virtio_dev *vd)
+{
+	bool more = false;
+
+	pthread_mutex_lock(&vd->lock);
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		if (!atomic_load(&vd->stopping) && virtio_mmio_queue_live(vd, q) &&
+		    vd->ops->process(vd, q))
+			more = true;
+	pthread_mutex_unlock(&vd->lock);
+	return more;
+}
+
+u32 virtio_mmio_io_begin(struct virtio_dev *vd)
+{
+	vd->io_inflight++;
+	return atomic_load(&vd->reset_gen);
+}
+
+bool virtio_mmio_io_cancelled(struct virtio_dev *vd, u32 gen)
+{
+	return atomic_load(&vd->reset_gen) != gen || atomic_load(&vd->stopping);
+}
+
+bool virtio_mmio_io_end(struct virtio_dev *vd, u32 gen)
+{
+	if (!--vd->io_inflight)
+		pthread_cond_broadcast(&vd->io_idle);
+	return !virtio_mmio_io_cancelled(vd, gen);
+}
+
+void virtio_mmio_stop(struct virtio_dev *vd)
+{
+	atomic_store(&vd->stopping, true);
+}
+
 /* Back to power-on state, keeping what the device itself owns (files, buffers). */
 static void do_reset(struct virtio_dev *vd)
 {
+	/* I/O begun before the reset is void, and must be over before the driver reuses its buffers. */
+	atomic_fetch_add(&vd->reset_gen, 1);
+	while (vd->io_inflight)
+		pthread_cond_wait(&vd->io_idle, &vd->lock);
 	vd->status = 0;
 	vd->driver_features = 0;
 	vd->device_features_sel = 0;
@@ -78,22 +130,16 @@ static void do_reset(struct virtio_dev *vd)
 	update_irq(vd);
 }
 
-static void notify_all(struct virtio_dev *vd)
-{
-	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
-		if (virtio_mmio_queue_live(vd, q))
-			vd->ops->notify(vd, q);
-}
-
 static void write_status(struct virtio_dev *vd, u32 v)
 {
 	u32 old = vd->status;
 
+	/* The status is one byte: what lies above it is not written (virtio 1.2, 4.2.2). */
+	v &= 0xff;
 	if (!v) {
 		do_reset(vd);
 		return;
 	}
-	v &= 0xff;
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
 		u64 f = vd->driver_features;
 
@@ -111,7 +157,7 @@ static void write_status(struct virtio_dev *vd, u32 v)
 	vd->status = v | (old & VIRTIO_STATUS_NEEDS_RESET);
 	/* Kicks sent before DRIVER_OK were ignored; catch up on them now. */
 	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
-		notify_all(vd);
+		virtio_mmio_kick(vd);
 }
 
 static struct virtq *cur_queue(struct virtio_dev *vd)
@@ -200,9 +246,12 @@ static void reg_write(struct virtio_dev *vd, u64 off, u32 v)
 		queue_write(vd, off, v);
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		/* Handled right here, on the vCPU that kicked. */
+		/*
+		 * Only a wake-up: the work is the worker's.  With KVM's
+		 * ioeventfd this write does not even exit.
+		 */
 		if (virtio_mmio_queue_live(vd, v))
-			vd->ops->notify(vd, v);
+			virtio_mmio_kick(vd);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		vd->isr &= ~v;
@@ -318,6 +367,7 @@ void virtio_mmio_init(struct virtio_dev *vd, const char *name, const struct gues
 	vd->dev.exit = virtio_mmio_exit;
 	vd->mem = mem;
 	pthread_mutex_init(&vd->lock, NULL);
+	pthread_cond_init(&vd->io_idle, NULL);
 	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		virtq_reset(&vd->vqs[q]);
 }
@@ -331,5 +381,6 @@ void virtio_mmio_destroy(struct device *dev)
 	vd = virtio_mmio_dev(dev);
 	virtio_mmio_exit(dev);
 	pthread_mutex_destroy(&vd->lock);
+	pthread_cond_destroy(&vd->io_idle);
 	free(vd);
 }

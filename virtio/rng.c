@@ -32,14 +32,14 @@ static size_t fill(void *p, size_t len)
 	return done;
 }
 
-static void rng_notify(struct virtio_dev *vd, unsigned int q)
+static bool rng_process(struct virtio_dev *vd, unsigned int q)
 {
 	struct virtio_rng *rng = container_of(vd, struct virtio_rng, vdev);
 	struct virtq_req *req = &rng->req;
 	struct virtq *vq = &vd->vqs[q];
-	int r;
+	int r = 0;
 
-	while ((r = virtq_pop(vq, req)) > 0) {
+	for (unsigned int n = 0; n < VIRTIO_ROUND_CHAINS && (r = virtq_pop(vq, req)) > 0; n++) {
 		size_t total = 0;
 
 		for (unsigned int i = req->nr_out; i < req->nr_out + req->nr_in; i++) {
@@ -55,12 +55,13 @@ static void rng_notify(struct virtio_dev *vd, unsigned int q)
 	if (r < 0)
 		virtio_mmio_fail(vd);
 	virtio_mmio_signal(vd, q);
+	return r > 0;
 }
 
 static const struct virtio_dev_ops rng_ops = {
 	.device_id = VIRTIO_ID_RNG,
 	.nr_queues = 1,
-	.notify = rng_notify,
+	.process = rng_process,
 };
 
 struct device *virtio_rng_create(const struct guest_mem *mem, u64 base, struct irq_pin irq)

@@ -63,7 +63,11 @@ static struct desc read_desc(const u8 *table, u32 i)
 
 void virtq_reset(struct virtq *vq)
 {
+	/* A driver that breaks the ring and resets, again and again, is still limited. */
+	struct ratelimit rl = vq->rl;
+
 	memset(vq, 0, sizeof(*vq));
+	vq->rl = rl;
 	vq->num = VIRTQ_MAX_SIZE;
 }
 
@@ -72,12 +76,14 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 	u16 n = vq->num;
 
 	if (!n || n > VIRTQ_MAX_SIZE || (n & (n - 1))) {
-		pr_warn("virtio: queue size %u is not a power of two up to %u", n, VIRTQ_MAX_SIZE);
+		pr_warn_ratelimited(&vq->rl, "virtio: queue size %u is not a power of two up to %u",
+				    n, VIRTQ_MAX_SIZE);
 		return -1;
 	}
 	/* Alignment the spec requires; it also keeps the atomic ring accesses aligned. */
 	if ((vq->desc_gpa & 15) || (vq->avail_gpa & 1) || (vq->used_gpa & 3)) {
-		pr_warn("virtio: misaligned rings (desc 0x%llx avail 0x%llx used 0x%llx)",
+		pr_warn_ratelimited(&vq->rl,
+				    "virtio: misaligned rings (desc 0x%llx avail 0x%llx used 0x%llx)",
 			(unsigned long long)vq->desc_gpa, (unsigned long long)vq->avail_gpa,
 			(unsigned long long)vq->used_gpa);
 		return -1;
@@ -87,7 +93,8 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 	vq->avail = gmem_ptr(mem, vq->avail_gpa, AVAIL_RING(n) + 2);
 	vq->used = gmem_ptr(mem, vq->used_gpa, USED_RING(n) + 2);
 	if (!vq->desc || !vq->avail || !vq->used) {
-		pr_warn("virtio: rings outside guest RAM (desc 0x%llx avail 0x%llx used 0x%llx)",
+		pr_warn_ratelimited(&vq->rl,
+				    "virtio: rings outside guest RAM (desc 0x%llx avail 0x%llx used 0x%llx)",
 			(unsigned long long)vq->desc_gpa, (unsigned long long)vq->avail_gpa,
 			(unsigned long long)vq->used_gpa);
 		vq->desc = vq->avail = vq->used = NULL;
@@ -107,8 +114,8 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 
 static int broken(struct virtq *vq, const char *why, u64 a, u64 b)
 {
-	pr_warn("virtio: bad descriptor chain: %s (0x%llx, 0x%llx); queue needs reset", why,
-		(unsigned long long)a, (unsigned long long)b);
+	pr_warn_ratelimited(&vq->rl, "virtio: bad descriptor chain: %s (0x%llx, 0x%llx); "
+			    "queue needs reset", why, (unsigned long long)a, (unsigned long long)b);
 	vq->broken = true;
 	return -1;
 }

@@ -22,6 +22,11 @@ int arch_vm_late_init(struct vm *vm);
 int arch_vcpu_init_all(struct vm *vm);
 /* arch-vcpu.c: KVM_ARM_VCPU_INIT again with the VM's features; never finalises twice. */
 int arch_vcpu_init(struct vcpu *v, bool powered_off);
+/*
+ * arch-vcpu.c: a synchronous external abort for the data access the vCPU
+ * just exited on (KVM_EXIT_MMIO or KVM_EXIT_ARM_NISV); -1, errno set.
+ */
+int arch_vcpu_inject_dabt(struct vcpu *v);
 /* arch-vcpu.c: PSCI reset state: PC = @entry, x0 = @context, EL1h DAIF masked, MMU off. */
 int arch_vcpu_reset_to(struct vcpu *v, u64 entry, u64 context);
 

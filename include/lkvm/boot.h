@@ -7,12 +7,19 @@
 
 struct vm;
 
-/* What the guest boots from, kept in memory so a reboot in place reloads it. */
+/*
+ * What the guest boots from.  lkvm keeps nothing the file system already
+ * holds: the kernel and initrd stay open, are read straight into guest RAM
+ * again for a reboot in place (a gzip kernel is inflated again), and checked
+ * again then.  Only the device tree, which lkvm made, is kept.
+ */
 struct boot_payload {
-	u8 *kernel;
-	size_t kernel_len;
+	const char *kernel_path, *initrd_path;
+	int kernel_fd, initrd_fd;	/* -1: none */
+	bool kernel_gzip;
+	u8 *kernel, *initrd;		/* read by boot_prepare(); freed by the first load */
+	size_t kernel_len;		/* as loaded (inflated) */
 	struct kernel_info ki;
-	u8 *initrd;
 	size_t initrd_len;
 	struct boot_layout layout;
 	u8 *dtb;
@@ -23,7 +30,11 @@ struct boot_payload {
 int boot_prepare(const struct run_opts *o, struct boot_payload *b);
 /* Build the device tree once the VM, its vCPUs and devices exist. */
 int boot_build_dtb(struct vm *vm, struct boot_payload *b);
-/* Copy everything into guest RAM and point the boot vCPU at the kernel. */
-int boot_load(struct vm *vm, const struct boot_payload *b);
+/*
+ * Put everything in guest RAM and point the boot vCPU at the kernel: at the
+ * first boot from what boot_prepare() read (then freed), at a reboot from the
+ * files again.  A file that changed since is refused (-1, said once).
+ */
+int boot_load(struct vm *vm, struct boot_payload *b);
 
 #endif

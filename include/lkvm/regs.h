@@ -38,7 +38,16 @@
 /* EL1h, D/A/I/F masked: where PSCI CPU_ON, resume and SDEI handlers start. */
 #define PSTATE_EL1H_DAIF	(PSTATE_MODE_EL1H | PSTATE_DAIF)	/* 0x3c5 */
 
+/* What an exception entry to EL1 takes from, or sets in, PSTATE. */
+#define PSTATE_NZCV		(0xfULL << 28)
+#define PSTATE_TCO		(1ULL << 25)
+#define PSTATE_DIT		(1ULL << 24)
+#define PSTATE_PAN		(1ULL << 22)
+#define PSTATE_SSBS		(1ULL << 12)
+
 #define SCTLR_EL1_EE		(1ULL << 25)
+#define SCTLR_EL1_SPAN		(1ULL << 23)
+#define SCTLR_EL1_DSSBS		(1ULL << 44)
 
 /* MPIDR_EL1's affinity fields (Aff3, Aff2, Aff1, Aff0): what names a PE. */
 #define MPIDR_AFF_MASK		0xff00ffffffULL

@@ -95,7 +95,17 @@ struct sdei_ctx {
 	u64 x[SDEI_SAVED_GPRS];
 	u64 pc;
 	u64 pstate;
+	u64 sctlr;	/* SCTLR_EL1 then: it shapes the handler's PSTATE; never restored */
 };
+
+/*
+ * PSTATE on entry to a handler (or the resume address) after interrupting
+ * @interrupted, as the architecture's exception entry to EL1h builds it and
+ * TF-A does for SDEI: D, A, I, F masked; NZCV and DIT kept; PAN set unless
+ * SCTLR_EL1.SPAN says leave it; SSBS = SCTLR_EL1.DSSBS; SS, IL, BTYPE, UAO
+ * and TCO clear (lkvm gives no guest MTE).
+ */
+u64 sdei_entry_pstate(u64 interrupted, u64 sctlr);
 
 enum sdei_action {
 	/* Write x0 = regs[0] (nr_regs registers from x0); PC stays past the HVC. */
@@ -187,6 +197,12 @@ int sdei_pes_to_kick(struct sdei *s, int *pes, int max);
 void sdei_pe_set_power(struct sdei *s, int pe, enum sdei_pe_power power);
 /* Anything pending that targets @pe (ignoring its mask): a reason to wake it. */
 bool sdei_pe_has_pending(const struct sdei *s, int pe);
+/*
+ * @pe is on (as far as the dispatcher knows) and holds state a power-off
+ * would wipe: a private registration or a running handler.  The glue must
+ * then notice a CPU_OFF, which KVM handles without telling it.
+ */
+bool sdei_pe_has_private_state(const struct sdei *s, int pe);
 
 /* Introspection for tests, fuzzers and logs. */
 int sdei_nr_pes(const struct sdei *s);

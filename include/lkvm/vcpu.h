@@ -33,6 +33,9 @@ struct vcpu {
 	/* Under vm->pause_lock: */
 	bool paused;		/* parked at its safe point */
 	bool thread_started, thread_done;
+	/* Under kick_lock: the thread exists and may be signalled. */
+	pthread_mutex_t kick_lock;
+	bool thread_running;
 	bool exit_pending;	/* KVM finishes the last exit on the next KVM_RUN */
 
 	/*
@@ -42,7 +45,11 @@ struct vcpu {
 	bool suspended;		/* PSCI SYSTEM_SUSPEND: parked until WAKEUP */
 	bool resume_be;		/* the caller ran big-endian (SCTLR_EL1.EE) */
 	u64 resume_entry, resume_context;
-	bool sdei_off;		/* seen powered off by SDEI delivery (CPU_OFF is in KVM) */
+	bool sdei_off;		/* seen powered off by SDEI (CPU_OFF is in KVM); under its lock */
+	atomic_bool sdei_power_check;	/* look at MP_STATE at the next SDEI request */
+	struct ratelimit rl_nisv;	/* accesses KVM cannot decode */
+	/* Set by the test device: fail instead of parking at the next pause. */
+	atomic_bool test_fail_on_pause;
 };
 
 /*
@@ -92,6 +99,8 @@ unsigned int vcpu_safe_point(struct vcpu *v);
  * (nothing to handle); -1: KVM_RUN failed (errno set).
  */
 int vcpu_run(struct vcpu *v);
+/* Has @v's thread left its loop (a fatal error, or a stop)? */
+bool vcpu_thread_done(struct vcpu *v);
 /* A vCPU thread cannot go on: say why on stderr, and ask main to exit. */
 void vcpu_fatal(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 

@@ -3,6 +3,7 @@
 #define LKVM_VIRTIO_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/uio.h>
 
 #include "lkvm/device.h"
@@ -82,6 +83,13 @@
 #define VIRTQ_MAX_SEGS			VIRTQ_MAX_SIZE
 #define VIRTIO_MAX_QUEUES		2
 
+/*
+ * The budget of one round of a device's work on one queue: at most this many
+ * chains.  The guest writes the rings, so without it a driver that refills
+ * as fast as the device consumes keeps the device busy for ever.
+ */
+#define VIRTIO_ROUND_CHAINS		64
+
 /* ---- split virtqueue (virtio/virtq.c) ------------------------------------ */
 
 struct virtq {
@@ -100,6 +108,7 @@ struct virtq {
 	u16 signalled_used;	/* used_idx when we last decided whether to interrupt */
 	bool pushed;		/* used entries added since that decision */
 	bool broken;		/* the driver handed us garbage: stays broken until reset */
+	struct ratelimit rl;	/* for what the driver did wrong; kept across resets */
 };
 
 /*
@@ -152,8 +161,14 @@ struct virtio_dev;
 struct virtio_dev_ops {
 	u32 device_id;
 	unsigned int nr_queues;
-	/* The driver kicked queue @q (or DRIVER_OK was set).  Called with vdev->lock held. */
-	void (*notify)(struct virtio_dev *vdev, unsigned int q);
+	/*
+	 * One round of work on live queue @q, with vdev->lock held: at most a
+	 * budget's worth (VIRTIO_ROUND_CHAINS, and for host I/O a bounded
+	 * amount of bytes), so that a round always ends soon.  True when
+	 * the queue may have more.  The device may drop the lock around host
+	 * I/O, bracketed by virtio_mmio_io_begin() and virtio_mmio_io_end().
+	 */
+	bool (*process)(struct virtio_dev *vdev, unsigned int q);
 	/* Optional, with the lock held: a config-space write (offset from 0x100). */
 	void (*config_write)(struct virtio_dev *vdev, u32 offset, const u8 *data, u32 len);
 	/* Optional, with the lock held: device-specific part of a reset. */
@@ -183,6 +198,20 @@ struct virtio_dev {
 	bool irq_level;
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
 	bool exited;
+
+	/*
+	 * The device's worker thread, woken by kick() (in lkvm an eventfd,
+	 * which KVM also signals on a QueueNotify write: ioeventfd).  It calls
+	 * virtio_mmio_work() until that says there is nothing left.  NULL: no
+	 * worker, and a kick is served on the spot (the unit tests, fuzzers).
+	 */
+	void (*kick)(struct virtio_dev *vdev);
+	void *worker;
+	/* Host I/O in flight with the lock dropped; a reset waits for it. */
+	unsigned int io_inflight;
+	pthread_cond_t io_idle;
+	_Atomic u32 reset_gen;	/* bumped by every reset: I/O begun before it is void */
+	_Atomic bool stopping;	/* lkvm is exiting: abandon I/O in flight */
 };
 
 /*
@@ -198,6 +227,25 @@ bool virtio_mmio_queue_live(struct virtio_dev *vdev, unsigned int q);
 void virtio_mmio_signal(struct virtio_dev *vdev, unsigned int q);
 /* With the lock held: the driver broke the rules; set NEEDS_RESET and tell it. */
 void virtio_mmio_fail(struct virtio_dev *vdev);
+/* With the lock held: there is work for the device (a kick, host input). */
+void virtio_mmio_kick(struct virtio_dev *vdev);
+/*
+ * The worker's round: every live queue's process() once, lock taken here.
+ * True when a queue may have more (call again before sleeping).
+ */
+bool virtio_mmio_work(struct virtio_dev *vdev);
+/*
+ * Host I/O with the lock dropped.  io_begin (lock held) returns the reset
+ * generation; during the I/O, io_cancelled() says the device was reset or
+ * lkvm is exiting (stop early); io_end (lock held again) says whether the
+ * result may still be pushed.  A reset waits until no I/O is in flight, so
+ * nothing writes into buffers a driver already took back.
+ */
+u32 virtio_mmio_io_begin(struct virtio_dev *vdev);
+bool virtio_mmio_io_cancelled(struct virtio_dev *vdev, u32 gen);
+bool virtio_mmio_io_end(struct virtio_dev *vdev, u32 gen);
+/* lkvm is exiting: I/O in flight stops at its next check, and no round starts. */
+void virtio_mmio_stop(struct virtio_dev *vdev);
 /* Recover the virtio_dev behind a struct device from a create function. */
 struct virtio_dev *virtio_mmio_dev(struct device *dev);
 /* Run exit (once) and free; for tests and for callers that never add the device to a bus. */

@@ -15,6 +15,7 @@ struct vcpu;
 struct gic_state;
 struct smccc_kvm;
 struct sdei_kvm;
+struct virtio_kvm;
 
 /*
  * Things a vCPU thread (or a signal) asks the main thread to do.  vCPU threads
@@ -37,6 +38,8 @@ struct vm_stats {
 	atomic_ulong sdei_calls, sdei_deliveries;
 	atomic_ulong sdei_fn[32];	/* per SDEI function, indexed by fid - SDEI_FN_RANGE_BASE */
 	atomic_ulong ioctls;		/* every KVM ioctl, KVM_RUN included */
+	u64 start_ns;			/* CLOCK_MONOTONIC at `lkvm run`'s start */
+	_Atomic u64 first_run_ns;	/* ... and at the first KVM_RUN */
 };
 
 /*
@@ -66,11 +69,13 @@ struct vm {
 
 	struct smccc_kvm *smccc;	/* hypercalls forwarded to lkvm; NULL: none */
 	struct sdei_kvm *sdei;		/* NULL when SDEI is off */
+	struct virtio_kvm *virtio;	/* the virtio devices' workers */
 
 	/* vCPU -> main thread events: one slot, first writer wins, eventfd wakes main. */
 	int event_fd;
 	_Atomic int event;
 	u64 reset_type;		/* RESET2 type, for the log; ~0 for SYSTEM_RESET */
+	_Atomic u32 boot_gen;	/* bumped by every reboot in place, with every vCPU paused */
 
 	/* Pause-all (vcpu.c). */
 	pthread_mutex_t pause_lock;
@@ -99,13 +104,20 @@ int vm_ioctl_ptr(struct vm *vm, int fd, unsigned long req, void *arg);
  */
 int vm_device_attr(struct vm *vm, int fd, unsigned long req, u32 group, u64 attr, void *val);
 
-/* Tell the main thread something happened (first event wins). */
+/* Tell the main thread something happened (first event wins; VM_EV_FATAL always does). */
 void vm_post_event(struct vm *vm, enum vm_event ev);
 
 /* Raise / lower a GIC SPI (INTID - 32). */
 void vm_set_spi(void *vm, u32 spi, bool level);
-/* An irq_pin wired to the next free SPI. */
+/*
+ * An edge irq_pin on the next free SPI, for a virtio device: pulsed with
+ * KVM_IRQ_LINE until an irqfd takes it over (virtio-kvm.c).
+ */
 struct irq_pin vm_alloc_irq(struct vm *vm);
+/* Route eventfd @fd to SPI @spi (KVM_IRQFD): a write is one edge.  Once the vGIC is ready. */
+int vm_irqfd(struct vm *vm, u32 spi, int fd);
+/* A guest write of @datamatch to @addr (@len bytes) signals @fd, with no exit (KVM_IOEVENTFD). */
+int vm_ioeventfd(struct vm *vm, u64 addr, u32 len, u64 datamatch, int fd);
 u64 vm_alloc_virtio_window(struct vm *vm);
 
 #endif

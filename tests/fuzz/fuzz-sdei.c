@@ -197,7 +197,10 @@ static void do_dispatch(struct sdei *s, int pe)
 	p->saved[p->depth] = p->regs;
 	p->event[p->depth++] = d.event;
 	CHECK(d.x[0] == d.event && d.x[2] == p->regs.pc && d.x[3] == p->regs.pstate);
-	CHECK(d.pstate == PSTATE_EL1H_DAIF);
+	/* Exception entry to EL1h: all of DAIF masked, no BTYPE, SS or IL. */
+	CHECK((d.pstate & (PSTATE_DAIF | 0x1f)) == PSTATE_EL1H_DAIF);
+	CHECK(!(d.pstate & (0xcULL << 8 | 3ULL << 20)));
+	CHECK(d.pstate == sdei_entry_pstate(p->regs.pstate, p->regs.sctlr));
 	memcpy(p->regs.x, d.x, sizeof(d.x));
 	p->regs.pc = d.pc;
 	p->regs.pstate = d.pstate;
@@ -250,7 +253,8 @@ static void do_call(struct sdei *s, struct in *in, int pe)
 	p->regs = res.ctx;
 	if (res.action == SDEI_ACT_RESUME) {
 		CHECK(res.elr_el1 == res.ctx.pc && res.spsr_el1 == res.ctx.pstate);
-		CHECK(res.resume_pc == args[0] && res.resume_pstate == PSTATE_EL1H_DAIF);
+		CHECK(res.resume_pc == args[0] &&
+		      res.resume_pstate == sdei_entry_pstate(res.ctx.pstate, res.ctx.sctlr));
 		p->elr = res.elr_el1;
 		p->spsr = res.spsr_el1;
 		p->regs.pc = res.resume_pc;

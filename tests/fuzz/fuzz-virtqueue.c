@@ -3,14 +3,18 @@
  * libFuzzer target for the virtio-mmio transport, the split virtqueue and the
  * blk / rng / console devices.  The input is guest RAM contents followed by a
  * program of register accesses, RAM pokes and kicks, i.e. everything a hostile
- * guest controls.  Beyond the sanitizers it checks that the interrupt line
- * always matches InterruptStatus.
+ * guest controls.  The devices have a worker, as in lkvm: a kick only wakes
+ * it (counted here), and an op runs one round of its work.  Beyond the
+ * sanitizers (any access outside the RAM buffer is a heap overflow) it checks
+ * that the interrupt line always matches InterruptStatus, and that a round
+ * returns at most VIRTIO_ROUND_CHAINS chains on a queue: a guest cannot make
+ * one round last.
  *
  * Input: u16 n, then n bytes copied to the start of RAM, then 12-byte ops:
  *   u8 op, u8 dev, u16 arg, u32 val, u32 val2
  * Besides raw register and RAM writes, ops act as a driver would (probe, write
  * a descriptor, publish a head) so the fuzzer reaches the chain walker quickly;
- * every field they write still comes from the input.
+ * every field they write still comes from the input.  Op 10 is a worker round.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -34,9 +38,35 @@ static u16 qnum[NR_DEVS], avail_idx[NR_DEVS][2];
 static struct device *devs[NR_DEVS];
 static bool levels[NR_DEVS];
 
+static unsigned long kicks;
+
 static void irq_set(void *ctx, u32 spi, bool level)
 {
 	levels[spi] = level;
+}
+
+static void count_kick(struct virtio_dev *vd)
+{
+	kicks++;
+}
+
+static u16 used_idx(int di, unsigned int q)
+{
+	u16 v;
+
+	memcpy(&v, mem.host + (RING(di, q) + USED_OFF - RAM_BASE) + 2, 2);
+	return v;
+}
+
+/* One round of the device's worker: bounded whatever the rings say. */
+static void work_round(int di)
+{
+	u16 before[2] = { used_idx(di, 0), used_idx(di, 1) };
+
+	virtio_mmio_work(virtio_mmio_dev(devs[di]));
+	for (unsigned int q = 0; q < 2; q++)
+		if ((u16)(used_idx(di, q) - before[q]) > VIRTIO_ROUND_CHAINS)
+			abort();
 }
 
 static void init(void)
@@ -52,14 +82,16 @@ static void init(void)
 	mem.start = RAM_BASE;
 	mem.size = RAM_SIZE;
 	mem.host = aligned_alloc(4096, RAM_SIZE);
-	devs[0] = virtio_blk_create(&mem, 0x3000000, (struct irq_pin){ irq_set, NULL, 0 }, path,
+	devs[0] = virtio_blk_create(&mem, 0x3000000, (struct irq_pin){ irq_set, NULL, 0, false }, path,
 				    false);
-	devs[1] = virtio_rng_create(&mem, 0x3000200, (struct irq_pin){ irq_set, NULL, 1 });
-	devs[2] = virtio_console_create(&mem, 0x3000400, (struct irq_pin){ irq_set, NULL, 2 },
+	devs[1] = virtio_rng_create(&mem, 0x3000200, (struct irq_pin){ irq_set, NULL, 1, false });
+	devs[2] = virtio_console_create(&mem, 0x3000400, (struct irq_pin){ irq_set, NULL, 2, false },
 					null);
 	unlink(path);
 	if (!devs[0] || !devs[1] || !devs[2])
 		abort();
+	for (int i = 0; i < NR_DEVS; i++)
+		virtio_mmio_dev(devs[i])->kick = count_kick;
 }
 
 static u32 rd(struct device *d, u64 off)
@@ -169,7 +201,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		memcpy(&val, data + 4, 4);
 		memcpy(&val2, data + 8, 4);
-		switch (data[0] % 10) {
+		switch (data[0] % 11) {
 		case 0:
 			wr(d, arg & 0x1fc, val);
 			break;
@@ -203,6 +235,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case 9:
 			push_avail(di, arg, val);
+			break;
+		case 10:
+			work_round(di);
 			break;
 		}
 		for (int i = 0; i < NR_DEVS; i++)

@@ -10,57 +10,26 @@
  * run-by: tests/linux/suspend-virtio.sh
  */
 #include "psci-suspend.h"
+#include "virtio-guest.h"
 
-#define VIRTIO_BASE		0x03000000UL	/* the first virtio-mmio window: the console */
-#define VIRTIO_SPI		16		/* the first virtio SPI */
-#define VM_MAGIC		0x000
-#define VM_VERSION		0x004
-#define VM_DEVICE_ID		0x008
-#define VM_DRIVER_FEATURES	0x020
-#define VM_DRIVER_FEATURES_SEL	0x024
-#define VM_QUEUE_SEL		0x030
-#define VM_QUEUE_NUM_MAX	0x034
-#define VM_QUEUE_NUM		0x038
-#define VM_QUEUE_READY		0x044
-#define VM_QUEUE_NOTIFY		0x050
-#define VM_INTERRUPT_STATUS	0x060
-#define VM_INTERRUPT_ACK	0x064
-#define VM_STATUS		0x070
-#define VM_QUEUE_DESC		0x080
-#define VM_QUEUE_DRIVER		0x090
-#define VM_QUEUE_DEVICE		0x0a0
+#define VIRTIO_BASE		VIRTIO_MMIO_BASE	/* the first window: the console */
+#define VIRTIO_SPI		VIRTIO_FIRST_SPI
 #define QSIZE			4
 
-struct vdesc {
-	u64 addr;
-	u32 len;
-	u16 flags, next;
-};
-
 static struct vdesc desc[QSIZE] __attribute__((aligned(16)));
-static struct { u16 flags, idx, ring[QSIZE], used_event; } avail __attribute__((aligned(2)));
-static volatile struct {
-	u16 flags, idx;
-	struct { u32 id, len; } ring[QSIZE];
-	u16 avail_event;
-} used __attribute__((aligned(4)));
+static struct vavail avail __attribute__((aligned(2)));
+static volatile struct vused used __attribute__((aligned(4)));
 static volatile char rxbuf[64];
 static u64 cval;
 
 static void vm_write(u32 off, u32 v)
 {
-	writel(v, VIRTIO_BASE + off);
+	vdev_write(VIRTIO_BASE, off, v);
 }
 
 static u32 vm_read(u32 off)
 {
-	return readl(VIRTIO_BASE + off);
-}
-
-static void vm_write64(u32 off, u64 v)
-{
-	vm_write(off, (u32)v);
-	vm_write(off + 4, (u32)(v >> 32));
+	return vdev_read(VIRTIO_BASE, off);
 }
 
 static bool wake_requested(void)
@@ -103,30 +72,20 @@ void test_main(void)
 		   vm_read(VM_DEVICE_ID) == 3,
 	   "virtio-mmio v2 console at %#lx", VIRTIO_BASE);
 
-	vm_write(VM_STATUS, 0);
-	vm_write(VM_STATUS, 1 | 2);			/* ACKNOWLEDGE | DRIVER */
-	vm_write(VM_DRIVER_FEATURES_SEL, 1);
-	vm_write(VM_DRIVER_FEATURES, 1);		/* VIRTIO_F_VERSION_1 */
-	vm_write(VM_DRIVER_FEATURES_SEL, 0);
-	vm_write(VM_DRIVER_FEATURES, 0);
-	vm_write(VM_STATUS, 1 | 2 | 8);			/* | FEATURES_OK */
-	vm_write(VM_QUEUE_SEL, 0);			/* receiveq */
+	vdev_begin(VIRTIO_BASE);
 	desc[0] = (struct vdesc){ .addr = (u64)(uintptr_t)rxbuf, .len = sizeof(rxbuf),
-				  .flags = 2 /* WRITE */ };
+				  .flags = VDESC_F_WRITE };
 	avail.ring[0] = 0;
 	avail.idx = 1;
-	vm_write(VM_QUEUE_NUM, QSIZE);
-	vm_write64(VM_QUEUE_DESC, (u64)(uintptr_t)desc);
-	vm_write64(VM_QUEUE_DRIVER, (u64)(uintptr_t)&avail);
-	vm_write64(VM_QUEUE_DEVICE, (u64)(uintptr_t)&used);
-	dsb(sy);
-	vm_write(VM_QUEUE_READY, 1);
-	vm_write(VM_STATUS, 1 | 2 | 8 | 4);		/* | DRIVER_OK */
+	vdev_queue(VIRTIO_BASE, 0, QSIZE, desc, &avail, (const void *)&used);	/* receiveq */
+	vdev_driver_ok(VIRTIO_BASE);
 	ok(vm_read(VM_STATUS) == 15 && vm_read(VM_QUEUE_NUM_MAX) >= QSIZE,
 	   "driver ready with one receive buffer (status %u)", vm_read(VM_STATUS));
 	vm_write(VM_QUEUE_NOTIFY, 0);
 
 	gic_init();
+	/* The DT describes virtio lines as edge-rising: each interrupt is one irqfd signal. */
+	gic_set_edge(GIC_SPI(VIRTIO_SPI));
 	gic_enable_irq(GIC_SPI(VIRTIO_SPI));
 	gic_enable_irq(TIMER_VIRT_INTID);
 	install_irq_handler(timer_irq_handler);

@@ -18,6 +18,16 @@
 #   check COND_STATUS MESSAGE      record a failure if the previous command failed
 #   fail MESSAGE / skip REASON / note MESSAGE
 #   time_left                      seconds until the test's deadline (>= 5)
+#   lkvm_start [lkvm run options...]
+#                                  start lkvm in the background (no kernel or
+#                                  initrd added: pass -k yourself), stdin a
+#                                  fifo, output in $OUT, pid in $LKVM_PID
+#   wait_line REGEX SECS           wait until an output line matches (status 1
+#                                  if lkvm ended or SECS passed first)
+#   type_line LINE                 type LINE on the console of lkvm_start's lkvm
+#   stop_lkvm SIGNAL SECS          send SIGNAL, wait up to SECS for lkvm to end
+#                                  (SIGKILL after that: a failure), status in
+#                                  $LKVM_RC, seconds taken in $STOP_SECS
 # host() passes unless something called fail (or it returned non-zero).
 #
 # Every lkvm run gets the time left until the test's deadline, so the header's
@@ -104,6 +114,53 @@ lkvm_run_input() {
 		sleep 0.2
 	done
 	wait $_pid
+	LKVM_RC=$?
+	exec 3>&-
+	_show_run
+}
+
+lkvm_start() {
+	_runs=$((_runs + 1))
+	OUT=$WORK/out.$_runs
+	_fifo=$WORK/stdin.$_runs
+	rm -f "$_fifo"
+	mkfifo "$_fifo"
+	: >"$OUT"
+	echo "+ $LKVM run $*  (in the background)"
+	"$LKVM" run "$@" <"$_fifo" >"$OUT" 2>&1 &
+	LKVM_PID=$!
+	exec 3>"$_fifo"
+}
+
+wait_line() {
+	_n=$(($2 * 10))
+	while [ $_n -gt 0 ]; do
+		tr -d '\r' <"$OUT" | grep -Eq -- "$1" && return 0
+		kill -0 "$LKVM_PID" 2>/dev/null || break
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	tr -d '\r' <"$OUT" | grep -Eq -- "$1"
+}
+
+type_line() {
+	printf '%s\n' "$1" >&3
+}
+
+stop_lkvm() {
+	_t0=$(date +%s)
+	kill -"$1" "$LKVM_PID" 2>/dev/null
+	_n=$(($2 * 10))
+	while [ $_n -gt 0 ] && kill -0 "$LKVM_PID" 2>/dev/null; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	STOP_SECS=$(($(date +%s) - _t0))
+	if kill -0 "$LKVM_PID" 2>/dev/null; then
+		fail "lkvm still running ${2}s after SIG$1: killed"
+		kill -9 "$LKVM_PID" 2>/dev/null
+	fi
+	wait "$LKVM_PID"
 	LKVM_RC=$?
 	exec 3>&-
 	_show_run

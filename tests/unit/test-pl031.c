@@ -126,7 +126,7 @@ static void test_fake_clock(void)
 	u32 now;
 
 	atomic_store(&fake_now, T0 * NSEC + NSEC / 2);
-	d = pl031_create_with_clock(LKVM_RTC_BASE, (struct irq_pin){ fake_set, &pin, LKVM_SPI_RTC },
+	d = pl031_create_with_clock(LKVM_RTC_BASE, (struct irq_pin){ fake_set, &pin, LKVM_SPI_RTC, false },
 				    &clk);
 	tap_ok(d && d->base == LKVM_RTC_BASE && d->size == LKVM_RTC_SIZE,
 	       "window 0x1010000, 4 KiB");
@@ -236,7 +236,7 @@ static void test_real_clock(void)
 	int waited;
 
 	host = (u32)time(NULL);
-	d = pl031_create(LKVM_RTC_BASE, (struct irq_pin){ fake_set, &pin, LKVM_SPI_RTC });
+	d = pl031_create(LKVM_RTC_BASE, (struct irq_pin){ fake_set, &pin, LKVM_SPI_RTC, false });
 	now = rd(d, RTCDR);
 	tap_ok(now >= host && now <= (u32)time(NULL), "real clock: RTCDR = time() (%u)", now);
 	wr(d, RTCIMSC, 1);

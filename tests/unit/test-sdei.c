@@ -67,6 +67,7 @@ static struct sdei_ctx mkctx(u64 seed)
 		c.x[i] = seed * 0x100 + (u64)i;
 	c.pc = 0xffff800010000000ULL + seed * 4;
 	c.pstate = 0x60000005 | (seed & 1 ? 0x80 : 0);
+	c.sctlr = 0;
 	return c;
 }
 
@@ -252,8 +253,9 @@ static void test_dispatch_context_complete(void)
 	C0(0, SDEI_FN_PE_UNMASK);
 	tap_ok(dispatch(0, &c, &d) == PN && d.x[0] == PN && d.x[1] == ARG + PN &&
 	       d.x[2] == c.pc && d.x[3] == c.pstate && d.pc == EP + PN * 16 &&
-	       d.pstate == PSTATE_EL1H_DAIF,
-	       "dispatch: x0 event, x1 arg, x2/x3 interrupted PC/PSTATE, PC entry, PSTATE 0x3c5");
+	       d.pstate == (0x60000000 | PSTATE_PAN | PSTATE_EL1H_DAIF),
+	       "dispatch: x0 event, x1 arg, x2/x3 interrupted PC/PSTATE, PC entry, "
+	       "PSTATE EL1h DAIF, flags kept, PAN (SPAN clear)");
 	tap_ok(status(0, PN) == 7 && sdei_pe_depth(s, 0) == 1, "STATUS while running: 7");
 	tap_ok(C1(0, SDEI_FN_EVENT_CONTEXT, 18) == INVAL, "CONTEXT index 18: INVALID");
 	ok = true;
@@ -274,8 +276,10 @@ static void test_dispatch_context_complete(void)
 	tap_ok(C1(0, SDEI_FN_EVENT_COMPLETE_AND_RESUME, EP2) == 0 &&
 	       res.action == SDEI_ACT_RESUME && !memcmp(&res.ctx, &c2, sizeof(c2)) &&
 	       res.elr_el1 == c2.pc && res.spsr_el1 == c2.pstate && res.resume_pc == EP2 &&
-	       res.resume_pstate == PSTATE_EL1H_DAIF && sdei_pe_depth(s, 0) == 0,
-	       "COMPLETE_AND_RESUME: x0..x17 restored, ELR/SPSR = interrupted, PC = addr, 0x3c5");
+	       res.resume_pstate == (0x60000000 | PSTATE_PAN | PSTATE_EL1H_DAIF) &&
+	       sdei_pe_depth(s, 0) == 0,
+	       "COMPLETE_AND_RESUME: x0..x17 restored, ELR/SPSR = interrupted, PC = addr, "
+	       "PSTATE as an exception entry");
 	tap_ok(dispatch(0, &c, NULL) == -1, "nothing left pending");
 
 	sdei_raise(s, PN, 0);
@@ -502,9 +506,31 @@ static void test_resets_and_power(void)
 	       "sdei_reset: all unregistered, nothing running or pending, all PEs masked");
 }
 
+/* Exception entry to EL1h, as the Arm ARM's AArch64.TakeException and TF-A's SDEI build it. */
+static void test_entry_pstate(void)
+{
+	u64 el0_all = 0xf0000000ULL | PSTATE_DIT | PSTATE_PAN | PSTATE_SSBS | PSTATE_TCO |
+		      (3ULL << 10) | (1ULL << 21) | (1ULL << 20) | (1ULL << 23);
+
+	tap_ok(sdei_entry_pstate(0, 0) == (PSTATE_EL1H_DAIF | PSTATE_PAN),
+	       "SPAN clear: PAN set on entry");
+	tap_ok(sdei_entry_pstate(0x5, SCTLR_EL1_SPAN) == PSTATE_EL1H_DAIF &&
+	       sdei_entry_pstate(0x5 | PSTATE_PAN, SCTLR_EL1_SPAN) ==
+		       (PSTATE_EL1H_DAIF | PSTATE_PAN),
+	       "SPAN set: PAN as it was");
+	tap_ok(sdei_entry_pstate(0x5, SCTLR_EL1_SPAN | SCTLR_EL1_DSSBS) ==
+		       (PSTATE_EL1H_DAIF | PSTATE_SSBS) &&
+	       sdei_entry_pstate(0x5 | PSTATE_SSBS, SCTLR_EL1_SPAN) == PSTATE_EL1H_DAIF,
+	       "SSBS = SCTLR_EL1.DSSBS, whatever it was");
+	tap_ok(sdei_entry_pstate(el0_all, SCTLR_EL1_SPAN) ==
+		       (0xf0000000ULL | PSTATE_DIT | PSTATE_PAN | PSTATE_EL1H_DAIF),
+	       "from EL0 with everything set: NZCV, DIT, PAN kept; BTYPE, SS, IL, UAO, TCO, "
+	       "SSBS cleared");
+}
+
 int main(void)
 {
-	tap_plan(110);
+	tap_plan(114);
 	s = sdei_create(3, mpidrs);
 	tap_ok(s && sdei_nr_pes(s) == 3 && sdei_pe_masked(s, 0),
 	       "create: 3 PEs, masked at power-on");
@@ -520,6 +546,7 @@ int main(void)
 	test_routing_and_masking();
 	test_raise_and_pending();
 	test_resets_and_power();
+	test_entry_pstate();
 	sdei_destroy(s);
 	return tap_done();
 }

@@ -21,6 +21,12 @@
 #define UART_LSR	5
 #define UART_MSR	6
 #define UART_SCR	7
+#define UART_TX		0
+#define IER_RDI		0x01
+#define IER_THRI	0x02
+#define LSR_DR		0x01
+#define LSR_THRE	0x20
+#define LSR_TEMT	0x40
 
 struct fake_pin {
 	bool level;
@@ -51,10 +57,13 @@ static u8 rd(struct device *d, u64 off)
 	return v;
 }
 
-/* Everything the host side of the pipe has received so far. */
-static size_t drain(int fd, char *buf, size_t size)
+/* Everything the host side of the pipe has received so far (the UART's writer is done). */
+static size_t drain(struct device *d, int fd, char *buf, size_t size)
 {
-	ssize_t n = read(fd, buf, size - 1);
+	ssize_t n;
+
+	uart8250_flush(d, 2000);
+	n = read(fd, buf, size - 1);
 
 	if (n < 0)
 		n = 0;
@@ -129,10 +138,55 @@ static void test_fdt(struct device *d)
 	tap_ok(p && len == 4 && fdt32_to_cpu(p[0]) == 1, "fdt: interrupt-parent = the GIC");
 }
 
+/*
+ * Nobody reads the host side: the UART takes what fits in its buffer (and a
+ * pipe), then says THR busy; host input still goes in at once; once the
+ * host reads again, THR empties and the THRE interrupt comes.
+ */
+static void test_backpressure(void)
+{
+	static char sink[65536];
+	struct fake_pin pin = { 0 };
+	struct irq_pin irq = { fake_set, &pin, LKVM_SPI_UART0, false };
+	struct device *d;
+	int fds[2], sent = 0, spins = 0;
+
+	if (pipe(fds) < 0)
+		abort();
+	fcntl(fds[1], F_SETPIPE_SZ, 4096);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	d = uart8250_create(LKVM_UART_BASE, irq, fds[1]);
+	wr(d, UART_IER, IER_THRI | IER_RDI);
+	while ((rd(d, UART_LSR) & LSR_THRE) && sent < 200000) {
+		wr(d, UART_TX, 'x');
+		sent++;
+		/* Let the writer fill the pipe now and then. */
+		if (!(sent % 4096))
+			usleep(20000);
+	}
+	tap_ok(sent >= 0x4000 && sent < 200000 && !(rd(d, UART_LSR) & LSR_TEMT),
+	       "host not reading: THR busy after %d bytes (LSR THRE, TEMT clear)", sent);
+	uart8250_receive(d, (const u8 *)"k", 1);
+	tap_ok(rd(d, UART_LSR) & LSR_DR, "input still goes in while output waits");
+	(void)rd(d, UART_RX);	/* the input is taken: only THRE may interrupt now */
+	(void)rd(d, UART_IIR);
+	while (!(rd(d, UART_LSR) & LSR_THRE) && spins++ < 500) {
+		while (read(fds[0], sink, sizeof(sink)) > 0)
+			;
+		usleep(10000);
+	}
+	tap_ok((rd(d, UART_LSR) & LSR_THRE) && pin.level && (rd(d, UART_IIR) & 0x0f) == 0x02,
+	       "the host reads again: THR empty, THRE interrupt raised");
+	d->exit(d);
+	free(d);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(void)
 {
 	struct fake_pin pin = { 0 };
-	struct irq_pin irq = { fake_set, &pin, LKVM_SPI_UART0 };
+	struct irq_pin irq = { fake_set, &pin, LKVM_SPI_UART0, false };
 	struct device *d;
 	int fds[2];
 	char out[256];
@@ -140,7 +194,7 @@ int main(void)
 	bool ok;
 	size_t n;
 
-	tap_plan(68);
+	tap_plan(71);
 	if (pipe(fds) < 0)
 		return 1;
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -161,7 +215,7 @@ int main(void)
 			;
 		wr(d, UART_RX, (u8)*s);
 	}
-	n = drain(fds[0], out, sizeof(out));
+	n = drain(d, fds[0], out, sizeof(out));
 	tap_ok(n == 3 && !strcmp(out, "ok\n"), "polled THR writes reach out_fd at once (%zu bytes)",
 	       n);
 
@@ -200,7 +254,7 @@ int main(void)
 	wr(d, UART_RX, 'y');
 	wr(d, UART_IER, 0);
 	tap_ok(!pin.level && rd(d, UART_IIR) == 0xc1, "clearing ETBEI drops the line");
-	n = drain(fds[0], out, sizeof(out));
+	n = drain(d, fds[0], out, sizeof(out));
 	tap_ok(n == 2 && !strcmp(out, "xy"), "interrupt-driven bytes reach out_fd");
 
 	/* Receive. */
@@ -284,7 +338,7 @@ int main(void)
 	tap_ok(rd(d, UART_MSR) == 0x92, "loopback MSR = DCD | CTS | DDSR");
 	tap_ok(rd(d, UART_IIR) == 0xc1 && !pin.level, "reading MSR acknowledges it");
 	wr(d, UART_RX, 'L');
-	tap_ok(drain(fds[0], out, sizeof(out)) == 0, "loopback: nothing goes to out_fd");
+	tap_ok(drain(d, fds[0], out, sizeof(out)) == 0, "loopback: nothing goes to out_fd");
 	tap_ok(rd(d, UART_IIR) == 0xcc && (rd(d, UART_LSR) & 1) && rd(d, UART_RX) == 'L',
 	       "loopback: THR comes back on RBR with an rx interrupt");
 	uart8250_receive(d, (const u8 *)"H", 1);
@@ -292,7 +346,7 @@ int main(void)
 	wr(d, UART_MCR, 0x0b);
 	tap_ok((rd(d, UART_MSR) & 0xf0) == 0xb0, "loopback off: DCD | DSR | CTS again");
 	wr(d, UART_RX, 'B');
-	tap_ok(drain(fds[0], out, sizeof(out)) == 1 && out[0] == 'B', "loopback off: out_fd again");
+	tap_ok(drain(d, fds[0], out, sizeof(out)) == 1 && out[0] == 'B', "loopback off: out_fd again");
 
 	/* Any access width: the register is the low byte. */
 	memset(buf, 0xee, sizeof(buf));
@@ -302,7 +356,7 @@ int main(void)
 	buf[1] = 'X';
 	buf[2] = buf[3] = 0;
 	d->mmio(d, UART_RX, buf, 4, true);
-	tap_ok(drain(fds[0], out, sizeof(out)) == 1 && out[0] == 'W',
+	tap_ok(drain(d, fds[0], out, sizeof(out)) == 1 && out[0] == 'W',
 	       "32-bit THR write sends the low byte");
 
 	/* Reset: power-on values, unread input dropped. */
@@ -335,5 +389,6 @@ int main(void)
 	free(d);
 	close(fds[0]);
 	close(fds[1]);
+	test_backpressure();
 	return tap_done();
 }

@@ -11,6 +11,7 @@
 #define GICD_ISENABLER		0x0100
 #define GICD_ICENABLER		0x0180
 #define GICD_IPRIORITYR		0x0400
+#define GICD_ICFGR		0x0c00
 #define GICD_IROUTER		0x6000
 
 #define GICR_TYPER		0x0008
@@ -127,6 +128,14 @@ void gic_enable_irq(u32 intid)
 		dist_wait_rwp();
 	}
 	dsb(sy);
+}
+
+void gic_set_edge(u32 intid)
+{
+	u64 reg = GICD_BASE + GICD_ICFGR + 4 * (intid / 16);
+
+	/* Two bits an interrupt; the upper one set means edge-triggered. */
+	writel(readl(reg) | (u32)BIT(2 * (intid % 16) + 1), reg);
 }
 
 void gic_disable_irq(u32 intid)

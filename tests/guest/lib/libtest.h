@@ -191,6 +191,7 @@ void install_irq_handler(exc_handler_t h);
 void gic_init(void);			/* distributor + this CPU's redistributor + ICC */
 void gic_enable_irq(u32 intid);		/* PPI/SGI on this CPU, or SPI routed here */
 void gic_disable_irq(u32 intid);
+void gic_set_edge(u32 intid);		/* an SPI, as the DT says edge-rising (virtio) */
 u32 gic_ack(void);			/* ICC_IAR1_EL1 */
 void gic_eoi(u32 intid);
 u64 gic_redist_base(void);		/* this CPU's frame; 0 if not found */

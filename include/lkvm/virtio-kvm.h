@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LKVM_VIRTIO_KVM_H
+#define LKVM_VIRTIO_KVM_H
+
+#include "lkvm/device.h"
+#include "lkvm/vm.h"
+
+/*
+ * Give virtio device @dev (from a virtio_*_create()) its worker: its queue
+ * notifications become an ioeventfd.  Before the vCPUs are created is fine.
+ */
+int virtio_kvm_add(struct vm *vm, struct device *dev);
+/* After the vGIC is initialised: the irqfds, then the worker threads. */
+int virtio_kvm_start_all(struct vm *vm);
+/* Stop every worker (I/O in flight is abandoned at its next piece) and join it. */
+void virtio_kvm_stop_all(struct vm *vm);
+
+#endif
