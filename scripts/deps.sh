@@ -22,7 +22,8 @@ if [ "$arch" = aarch64 ]; then
 else
 	host_pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libfdt-dev zlib1g-dev)
 fi
-[ "$what" = rig ] && host_pkgs+=(cpio xz-utils)
+# The tests also fuzz (clang's libFuzzer) and run the unit tests under valgrind.
+[ "$what" = rig ] && host_pkgs+=(cpio xz-utils clang libclang-rt-dev valgrind)
 [ "$what" = rig ] && [ "$arch" != aarch64 ] && host_pkgs+=(qemu-system-arm)
 
 missing=()
