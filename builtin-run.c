@@ -88,13 +88,24 @@ static struct device *add_devices(struct vm *vm)
 static void print_stats(struct vm *vm)
 {
 	struct vm_stats *s = &vm->stats;
+	u64 exits = 0, mmio = 0, hvc = 0, sys = 0, ioctls = s->ioctls;
 
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu_counters *c = &vm->vcpus[i]->count;
+
+		exits += c->exits;
+		mmio += c->mmio_exits;
+		hvc += c->hypercall_exits;
+		sys += c->system_events;
+		ioctls += c->ioctls;
+	}
 	fprintf(stderr,
-		"lkvm: stats: exits %lu mmio %lu hypercall %lu system-events %lu ioctls %lu\n"
+		"lkvm: stats: exits %llu mmio %llu hypercall %llu system-events %llu ioctls %llu\n"
 		"lkvm: stats: suspends %lu resumes %lu reboots %lu sdei-calls %lu "
 		"sdei-deliveries %lu\n"
 		"lkvm: stats: startup-us %llu\n",
-		s->exits, s->mmio_exits, s->hypercall_exits, s->system_events, s->ioctls,
+		(unsigned long long)exits, (unsigned long long)mmio, (unsigned long long)hvc,
+		(unsigned long long)sys, (unsigned long long)ioctls,
 		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries,
 		(unsigned long long)(s->first_run_ns ? (s->first_run_ns - s->start_ns) / 1000 : 0));
 	for (u32 i = 0; i < ARRAY_SIZE(s->sdei_fn); i++)

@@ -44,7 +44,7 @@ bool device_bus_access(struct device_bus *bus, u64 addr, u8 *data, u32 len, bool
 	return true;
 unclaimed:
 	if (!is_write)
-		memset(data, 0, len > 8 ? 8 : len);
+		le_put(data, len > 8 ? 8 : len, 0);
 	if (bus->trace)
 		pr_debug("unhandled MMIO %s at 0x%llx, %u bytes%s", is_write ? "write" : "read",
 			 (unsigned long long)addr, len, is_write ? "" : " (read as zero)");

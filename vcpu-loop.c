@@ -16,11 +16,6 @@
 #include "lkvm/vcpu-loop.h"
 #include "lkvm/vcpu.h"
 
-static void count(atomic_ulong *c)
-{
-	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
-}
-
 /*
  * A device access KVM could not decode: a guest bug (or a hostile guest), so
  * the guest gets what real hardware gives it, an external abort, and lkvm
@@ -48,24 +43,24 @@ static bool not_decodable(struct vcpu *v)
 static bool handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	struct vm_stats *st = &v->vm->stats;
+	struct vcpu_counters *c = &v->count;
 
-	count(&st->exits);
+	vm_count(&c->exits);
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
-		count(&st->mmio_exits);
+		vm_count(&c->mmio_exits);
 		device_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 				  run->mmio.is_write);
 		return true;
 	case KVM_EXIT_SYSTEM_EVENT:
-		count(&st->system_events);
+		vm_count(&c->system_events);
 		return psci_kvm_system_event(v);
 	case KVM_EXIT_HYPERCALL:
-		count(&st->hypercall_exits);
+		vm_count(&c->hypercall_exits);
 		smccc_kvm_hypercall(v);
 		return true;
 	case KVM_EXIT_ARM_NISV:
-		count(&st->mmio_exits);
+		vm_count(&c->mmio_exits);
 		return not_decodable(v);
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_fatal(v, "KVM_RUN failed to enter the guest (reason 0x%llx)",

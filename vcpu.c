@@ -129,7 +129,7 @@ static void complete_pending_exit(struct vcpu *v)
 	v->exit_pending = false;
 }
 
-unsigned int vcpu_safe_point(struct vcpu *v)
+unsigned int vcpu_safe_point_slow(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	unsigned int req = atomic_load(&v->requests), left;
@@ -163,13 +163,6 @@ unsigned int vcpu_safe_point(struct vcpu *v)
 
 int vcpu_run(struct vcpu *v)
 {
-	if (!atomic_load_explicit(&v->vm->stats.first_run_ns, memory_order_relaxed)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		atomic_store(&v->vm->stats.first_run_ns,
-			     (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec);
-	}
 	if (vm_ioctl(v->vm, v->fd, KVM_RUN, 0) == 0) {
 		/* Reads and writes alike: KVM steps the PC past an MMIO access on re-entry. */
 		v->exit_pending = v->run->exit_reason == KVM_EXIT_MMIO;
@@ -208,7 +201,15 @@ void vcpu_fatal(struct vcpu *v, const char *fmt, ...)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	struct timespec ts;
+	u64 none = 0;
 	sigset_t set;
+
+	/* The first thread to get here is about to issue the VM's first KVM_RUN. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	atomic_compare_exchange_strong(&v->vm->stats.first_run_ns, &none,
+				       (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec);
+	vm_ioctl_count_here(&v->count.ioctls);
 
 	/* Only the kick reaches vCPU threads; the main thread takes the rest. */
 	sigemptyset(&set);

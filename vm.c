@@ -13,11 +13,21 @@
 #include "lkvm/layout.h"
 #include "lkvm/vm.h"
 
+static __thread _Atomic u64 *thread_ioctls;
+
+void vm_ioctl_count_here(_Atomic u64 *c)
+{
+	thread_ioctls = c;
+}
+
 int vm_ioctl_ptr(struct vm *vm, int fd, unsigned long req, void *arg)
 {
 	int r;
 
-	atomic_fetch_add_explicit(&vm->stats.ioctls, 1, memory_order_relaxed);
+	if (thread_ioctls)
+		vm_count(thread_ioctls);
+	else
+		atomic_fetch_add_explicit(&vm->stats.ioctls, 1, memory_order_relaxed);
 	do
 		r = ioctl(fd, req, arg);
 	while (r < 0 && errno == EINTR && req != KVM_RUN);

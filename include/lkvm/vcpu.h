@@ -30,6 +30,7 @@ struct vcpu {
 	u64 mpidr;
 
 	atomic_uint requests;
+	struct vcpu_counters count;
 	/* Under vm->pause_lock: */
 	bool paused;		/* parked at its safe point */
 	bool thread_started, thread_done;
@@ -91,9 +92,16 @@ void vcpu_resume_all(struct vm *vm, struct vcpu *self);
 /*
  * On the vCPU's own thread, before each KVM_RUN: finish a pending MMIO exit
  * if anyone asked for anything, park while paused, and return the requests
- * left for the loop above (VCPU_REQ_STOP, VCPU_REQ_SDEI), cleared.
+ * left for the loop above (VCPU_REQ_STOP, VCPU_REQ_SDEI), cleared.  Nothing
+ * asked (the common case) costs one load.
  */
-unsigned int vcpu_safe_point(struct vcpu *v);
+unsigned int vcpu_safe_point_slow(struct vcpu *v);
+static inline unsigned int vcpu_safe_point(struct vcpu *v)
+{
+	/* A request posted after this load makes the next KVM_RUN return at once. */
+	return atomic_load_explicit(&v->requests, memory_order_relaxed) ? vcpu_safe_point_slow(v)
+									    : 0;
+}
 /*
  * KVM_RUN once.  1: an exit to handle in v->run; 0: interrupted by a kick
  * (nothing to handle); -1: KVM_RUN failed (errno set).

@@ -31,13 +31,20 @@ enum vm_event {
 	VM_EV_FATAL,		/* a vCPU hit an error it cannot recover from */
 };
 
-/* Counters shown by --stats and read by the benchmarks. */
+/*
+ * A vCPU's own counters: only its thread writes them (plain loads and
+ * stores, nothing shared on the exit path); others read them.
+ */
+struct vcpu_counters {
+	_Atomic u64 exits, mmio_exits, hypercall_exits, system_events, ioctls;
+};
+
+/* Counters shown by --stats and read by the benchmarks (with each vCPU's). */
 struct vm_stats {
-	atomic_ulong exits, mmio_exits, hypercall_exits, system_events;
 	atomic_ulong suspends, resumes, reboots;
 	atomic_ulong sdei_calls, sdei_deliveries;
 	atomic_ulong sdei_fn[32];	/* per SDEI function, indexed by fid - SDEI_FN_RANGE_BASE */
-	atomic_ulong ioctls;		/* every KVM ioctl, KVM_RUN included */
+	atomic_ulong ioctls;		/* KVM ioctls from threads that are not vCPUs */
 	u64 start_ns;			/* CLOCK_MONOTONIC at `lkvm run`'s start */
 	_Atomic u64 first_run_ns;	/* ... and at the first KVM_RUN */
 };
@@ -92,9 +99,19 @@ int vm_check_cap(struct vm *vm, long cap);
 
 /*
  * The one way lkvm issues a KVM ioctl: counted for --stats, and retried on
- * EINTR except for KVM_RUN, whose EINTR is how a vCPU is kicked out.
+ * EINTR except for KVM_RUN, whose EINTR is how a vCPU is kicked out.  A vCPU
+ * thread counts its own (vm_ioctl_count_here()), so the exit path touches no
+ * shared counter.
  */
 int vm_ioctl_ptr(struct vm *vm, int fd, unsigned long req, void *arg);
+/* From now on, ioctls this thread issues are counted in @c. */
+void vm_ioctl_count_here(_Atomic u64 *c);
+/* One more in a counter only this thread writes: no atomic read-modify-write. */
+static inline void vm_count(_Atomic u64 *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
 #define vm_ioctl(vm, fd, req, arg) vm_ioctl_ptr((vm), (fd), (req), (void *)(uintptr_t)(arg))
 
 /*
