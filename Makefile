@@ -143,6 +143,11 @@ build/bench/floor: tests/bench/floor.c
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \
 		$(TARGET_LDFLAGS) -lfdt
 
+# The soak test at full length: 50 suspend/resume cycles and 20 reboots.
+soak: deps-rig
+	@$(MAKE) --no-print-directory lkvm unit-tests
+	@T='linux: soak$$' SOAK=full tests/run.sh
+
 bench: deps-rig
 	@$(MAKE) --no-print-directory lkvm build/bench/floor
 	@tests/bench/run.sh
@@ -150,7 +155,7 @@ bench: deps-rig
 clean:
 	rm -rf build lkvm
 
-.PHONY: all deps deps-rig run test bench clean unit-tests check-unit check-layers fuzz \
+.PHONY: all deps deps-rig run test soak bench clean unit-tests check-unit check-layers fuzz \
 	fuzz-bins valgrind-bins
 
 # Unit test binaries are compiled from their .c in one step: their .d lists

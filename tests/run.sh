@@ -176,7 +176,7 @@ if [ "$G" -gt 0 ]; then
 		echo "# guest tests: native /dev/kvm"
 	elif [ -z "$why" ]; then
 		echo "# guest tests: in the emulated KVM host (QEMU TCG)"
-		l1_initrd "$RIG_OUT/l1.cpio" test "$RIG_OUT/initrd.cpio.gz" "T=$T" ||
+		l1_initrd "$RIG_OUT/l1.cpio" test "$RIG_OUT/initrd.cpio.gz" "T=$T" "SOAK=${SOAK:-}" ||
 			why="could not build the emulated host's initramfs"
 	fi
 	from=1 boots=0 dead_boots=0

@@ -119,10 +119,128 @@ fi
 # 5. Other bench payloads that follow the BENCH-line convention (op=all).
 for f in "$B"/*.bin; do
 	n=${f##*/}
-	case $n in suspend.bin | reboot.bin) continue ;; esac
+	case $n in suspend.bin | reboot.bin | exits.bin) continue ;; esac
 	if lk "other-$n" -k "$f" -c 1 -m 64 --stats -p "bench.op=all bench.iters=2000"; then
 		bench_lines "$W/other-$n"
 	fi
 done
+# 6. Exit paths against the floor VMM (tests/bench/floor.c), same payload:
+#    lkvm as it runs by default (SDEI on: an SMCCC filter installed), lkvm
+#    --no-sdei (no filter), and the floor with and without a filter.
+median_of() {
+	# median_of FILE KEY: the median of a "BENCH KEY MEDIAN ns (...)" line
+	sed -n "s/^BENCH $2 \([0-9]*\) .*/\1/p" "$1" | head -n 1
+}
+ratio() {
+	# ratio A B: A / B with two decimals, rounded
+	[ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt 0 ] || return 1
+	r=$((($1 * 100 + $2 / 2) / $2))
+	echo "$((r / 100)).$(printf %02d $((r % 100)))"
+}
+EX=$((N * 64))
+if [ -f "$B/exits.bin" ] && [ -x "$B/floor" ]; then
+	"$B/floor" "$B/exits.bin" "bench.iters=$EX" --filter >"$W/floor-f" 2>&1
+	"$B/floor" "$B/exits.bin" "bench.iters=$EX bench.nofwd=1" >"$W/floor" 2>&1
+	if lk ex -k "$B/exits.bin" -c 1 -m 64 -p "bench.iters=$EX" &&
+		lk exn -k "$B/exits.bin" -c 1 -m 64 --no-sdei -p "bench.iters=$EX bench.nofwd=1"; then
+		for op in hvc mmio-hole mmio-uart fwd; do
+			k=exit-$op-ns
+			sed -n "s/^BENCH $k /@@BENCH $k-lkvm /p" "$W/ex"
+			sed -n "s/^BENCH $k /@@BENCH $k-floor /p" "$W/floor-f"
+			x=$(ratio "$(median_of "$W/ex" $k)" "$(median_of "$W/floor-f" $k)") &&
+				out "exit-$op-lkvm-vs-floor $x x"
+		done
+		sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-lkvm-nosdei /p" "$W/exn"
+		sed -n "s/^BENCH exit-mmio-hole-ns /@@BENCH exit-mmio-hole-ns-lkvm-nosdei /p" "$W/exn"
+		sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-floor-nofilter /p" "$W/floor"
+		x=$(ratio "$(median_of "$W/ex" exit-hvc-ns)" "$(median_of "$W/exn" exit-hvc-ns)") &&
+			out "exit-hvc-filter-cost $x x"
+		x=$(ratio "$(median_of "$W/exn" exit-hvc-ns)" "$(median_of "$W/floor" exit-hvc-ns)") &&
+			out "exit-hvc-nosdei-vs-floor $x x"
+	fi
+else
+	echo "# bench: no floor VMM or exits payload: exit paths not measured"
+fi
+
+# 7. A Linux guest (the rig's kernel and initramfs, 2 vCPUs, 256 MiB, a
+#    128 MiB disk): lkvm's start-up, the guest's boot to init, exits by reason,
+#    virtio-blk against the same I/O on the file from this host, and lkvm's
+#    own memory (outside guest RAM), threads and fds while the guest idles.
+rss_outside_ram() {
+	# The Rss of every mapping of PID but the guest RAM one (RAM_KB in size).
+	awk -v ram="$2" '/^Size:/ { size = $2 } /^Rss:/ { if (size != ram) t += $2 }
+		END { print t + 0 }' "/proc/$1/smaps"
+}
+rss_top() {
+	# The mappings that hold most of it, for the notes.
+	awk -v ram="$2" '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 ? $6 : "[anon]" }
+		/^Size:/ { size = $2 } /^Rss:/ { if (size != ram && $2 > 0) r[name] += $2 }
+		END { for (n in r) print r[n], n }' "/proc/$1/smaps" | sort -rn | head -n 6
+}
+mbps() {
+	# mbps MB CENTISECONDS
+	[ "$2" -gt 0 ] && echo $(($1 * 100 / $2)) || echo 0
+}
+if [ -f /Image ] && [ -f /initrd.cpio.gz ] && [ -s /initrd.cpio.gz ]; then
+	img=$W/disk.img
+	dd if=/dev/zero of="$img" bs=1M count=128 2>/dev/null
+	t0=$(now_ns)
+	"$LKVM" run -k /Image -i /initrd.cpio.gz -c 2 -m 256 -d "$img" --stats \
+		-p "lkvm.test=bench-linux" </dev/null >"$W/linux" 2>&1 &
+	pid=$!
+	i=0
+	while [ $i -lt 3000 ] && ! grep -q '^BENCH-MEASURE-NOW' "$W/linux"; do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if grep -q '^BENCH-MEASURE-NOW' "$W/linux"; then
+		out "lkvm-rss-outside-ram-kb $(rss_outside_ram $pid 262144) kB"
+		rss_top $pid 262144 | while read -r kb name; do
+			echo "# bench: resident outside guest RAM: $kb kB $name"
+		done
+		out "lkvm-threads $(sed -n 's/^Threads:[[:space:]]*//p' /proc/$pid/status) threads"
+		out "lkvm-fds $(ls /proc/$pid/fd | wc -l) fds"
+	fi
+	wait $pid
+	rc=$?
+	t1=$(now_ns)
+	if [ $rc -ne 0 ]; then
+		echo "# bench: the Linux run failed (lkvm status $rc):"
+		tail -n 15 "$W/linux" | sed 's/^/#   /'
+	else
+		tr -d '\r' <"$W/linux" >"$W/linux.txt"
+		su=$(stat_of "$W/linux.txt" startup-us)
+		init=$(sed -n 's/^BENCH-INIT-UPTIME-CS //p' "$W/linux.txt")
+		out "linux-lkvm-startup-us $su us"
+		out "linux-guest-uptime-at-init-ms $((init * 10)) ms"
+		out "linux-start-to-init-ms $((su / 1000 + init * 10)) ms"
+		out "linux-run-to-poweroff-ms $(((t1 - t0) / 1000000)) ms"
+		for k in exits mmio hypercall system-events ioctls; do
+			out "linux-run-$k $(stat_of "$W/linux.txt" $k) $k"
+		done
+		x=$(ratio "$(stat_of "$W/linux.txt" ioctls)" "$(stat_of "$W/linux.txt" exits)") &&
+			out "linux-run-ioctls-per-exit $x ioctls"
+		rd=$(sed -n 's/^BENCH-BLK-READ-64M-CS //p' "$W/linux.txt")
+		wr=$(sed -n 's/^BENCH-BLK-WRITE-64M-CS //p' "$W/linux.txt")
+		t2=$(now_ns)
+		dd if="$img" of=/dev/null bs=1M count=64 2>/dev/null
+		t3=$(now_ns)
+		dd if=/dev/zero of="$img" bs=1M count=64 conv=fsync 2>/dev/null
+		t4=$(now_ns)
+		hr=$(((t3 - t2) / 10000000))
+		hw=$(((t4 - t3) / 10000000))
+		out "blk-seq-read-guest-mbps $(mbps 64 "$rd") MB/s"
+		out "blk-seq-read-host-file-mbps $(mbps 64 "$hr") MB/s"
+		out "blk-seq-write-guest-mbps $(mbps 64 "$wr") MB/s"
+		out "blk-seq-write-host-file-mbps $(mbps 64 "$hw") MB/s"
+		x=$(ratio "$hr" "$rd") && out "blk-seq-read-guest-vs-host $x x"
+		x=$(ratio "$hw" "$wr") && out "blk-seq-write-guest-vs-host $x x"
+	fi
+else
+	echo "# bench: no L2 kernel and initramfs: the Linux run is skipped"
+fi
+out "lkvm-binary-bytes $(wc -c <"$LKVM") bytes"
+
 rm -rf "$W"
 echo "# bench: done"

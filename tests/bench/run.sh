@@ -36,9 +36,10 @@ else
 	rm -rf "$stage"
 	mkdir -p "$stage/bench"
 	cp build/bench/*.bin "$stage/bench/"
+	cp build/bench/floor "$stage/bench/" 2>/dev/null || true
 	cp tests/bench/l1.sh "$stage/bench/l1.sh"
-	: >"$OUTDIR/no-l2-initrd"
-	l1_initrd "$OUTDIR/l1.cpio" bench "$OUTDIR/no-l2-initrd" "BENCH_CYCLES=${BENCH_CYCLES:-64}" \
+	l2_initrd "$OUTDIR/l2.cpio.gz" || rig_die "could not build the guest initramfs"
+	l1_initrd "$OUTDIR/l1.cpio" bench "$OUTDIR/l2.cpio.gz" "BENCH_CYCLES=${BENCH_CYCLES:-64}" \
 		"BENCH_BOOTS=${BENCH_BOOTS:-20}"
 	# A second archive appended: the kernel unpacks both.
 	cpio_dir "$stage" >>"$OUTDIR/l1.cpio"
@@ -79,7 +80,45 @@ declare -A desc=(
 	[sdei-ioctls-get_info]="ioctls per SDEI EVENT_GET_INFO"
 	[sdei-ioctls-mask]="ioctls per PE_MASK + PE_UNMASK pair"
 	[sdei-ioctls-signal]="ioctls per EVENT_SIGNAL -> handler -> COMPLETE round trip"
+	[exit-hvc-ns-lkvm]="in-kernel hypercall (PSCI_VERSION) under lkvm, SDEI on (a filter)"
+	[exit-hvc-ns-floor]="  the same under the floor VMM with the same filter"
+	[exit-hvc-lkvm-vs-floor]="  lkvm / floor"
+	[exit-hvc-ns-lkvm-nosdei]="in-kernel hypercall under lkvm --no-sdei (no filter)"
+	[exit-hvc-ns-floor-nofilter]="  the same under the floor VMM without a filter"
+	[exit-hvc-filter-cost]="  what the SMCCC filter costs every in-kernel hypercall (on / off)"
+	[exit-hvc-nosdei-vs-floor]="  lkvm --no-sdei / floor without filter"
+	[exit-mmio-hole-ns-lkvm]="MMIO read nobody claims: exit to lkvm and back"
+	[exit-mmio-hole-ns-floor]="  the same under the floor VMM"
+	[exit-mmio-hole-lkvm-vs-floor]="  lkvm / floor (target: within 2%)"
+	[exit-mmio-hole-ns-lkvm-nosdei]="  the same under lkvm --no-sdei"
+	[exit-mmio-uart-ns-lkvm]="MMIO read of the UART's LSR (a device model)"
+	[exit-mmio-uart-ns-floor]="  the same under the floor VMM (a constant)"
+	[exit-mmio-uart-lkvm-vs-floor]="  lkvm / floor"
+	[exit-fwd-ns-lkvm]="SDEI_VERSION forwarded to lkvm and answered"
+	[exit-fwd-ns-floor]="  a forwarded call the floor VMM answers NOT_SUPPORTED"
+	[exit-fwd-lkvm-vs-floor]="  lkvm / floor"
+	[lkvm-rss-outside-ram-kb]="lkvm resident memory outside guest RAM, Linux guest idle (target <= 1024)"
+	[lkvm-threads]="  its threads (main, 2 vCPUs, RTC, one per virtio device)"
+	[lkvm-fds]="  its open fds"
+	[lkvm-binary-bytes]="the static lkvm binary"
+	[linux-lkvm-startup-us]="lkvm start -> first KVM_RUN (Linux guest, 256 MiB)"
+	[linux-guest-uptime-at-init-ms]="  the guest's uptime when init starts"
+	[linux-start-to-init-ms]="  lkvm start -> the guest's init"
+	[linux-run-to-poweroff-ms]="the whole run, boot to power-off, incl. the blk tests"
+	[linux-run-exits]="  KVM_RUN exits in that run"
+	[linux-run-mmio]="  MMIO exits"
+	[linux-run-hypercall]="  forwarded hypercall exits"
+	[linux-run-system-events]="  system events"
+	[linux-run-ioctls]="  KVM ioctls lkvm issued"
+	[linux-run-ioctls-per-exit]="  KVM ioctls per exit (1: only the KVM_RUN that resumes)"
+	[blk-seq-read-guest-mbps]="virtio-blk sequential read, 64 MiB (guest dd)"
+	[blk-seq-read-host-file-mbps]="  the same file read on this host"
+	[blk-seq-read-guest-vs-host]="  guest / host (target >= 0.90)"
+	[blk-seq-write-guest-mbps]="virtio-blk sequential write + fsync, 64 MiB"
+	[blk-seq-write-host-file-mbps]="  the same on this host"
+	[blk-seq-write-guest-vs-host]="  guest / host (target >= 0.90)"
 )
+[ -f "$RESULTS" ] && mv "$RESULTS" "$OUTDIR/results.prev.txt"
 {
 	echo "lkvm bench ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'))"
 	echo "host: $env_note"
@@ -91,3 +130,24 @@ declare -A desc=(
 	done
 } | tee "$RESULTS"
 echo "bench: written to build/bench/results.txt" >&2
+
+# Against the last run: a figure that moved by more than its noise (its own
+# min..max spread when it has one, else 2%) is named.
+if [ -f "$OUTDIR/results.prev.txt" ]; then
+	awk 'NR == FNR {
+		if ($2 ~ /^[0-9.]+$/) old[$1] = $2
+		next
+	}
+	$2 ~ /^[0-9.]+$/ && ($1 in old) && old[$1] > 0 {
+		noise = 0.02
+		if (match($0, /min [0-9]+, max [0-9]+/)) {
+			split(substr($0, RSTART, RLENGTH), m, /[ ,]+/)
+			if ($2 > 0 && (m[4] - m[2]) / $2 > noise)
+				noise = (m[4] - m[2]) / $2
+		}
+		d = ($2 - old[$1]) / old[$1]
+		if (d > noise || d < -noise)
+			printf "bench: moved: %s %s -> %s (%+.1f%%, noise %.1f%%)\n", $1, old[$1], $2,
+				100 * d, 100 * noise
+	}' "$OUTDIR/results.prev.txt" "$RESULTS" >&2
+fi

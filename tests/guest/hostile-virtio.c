@@ -19,6 +19,10 @@
  *               same buffer again and again), and lkvm's stdout is a pipe
  *               nobody reads.
  *   uart-flood  the UART prints for ever into that pipe.
+ *   hammer      MMIO to holes and to the devices, of every width, and SMCCC
+ *               calls with random function ids and arguments, in and out of
+ *               the SDEI range, without end; each answer must be one the
+ *               specs allow (it prints "BAD ..." and stops if not).
  *
  * run-by: tests/linux/hostile-virtio.sh
  */
@@ -135,6 +139,57 @@ static __noreturn void uart_flood(void)
 		printf("flood flood flood flood flood flood flood flood flood flood\n");
 }
 
+static u64 rnd = 0x9e3779b97f4a7c15ULL;
+
+static u64 next(void)
+{
+	rnd ^= rnd << 13;
+	rnd ^= rnd >> 7;
+	rnd ^= rnd << 17;
+	return rnd;
+}
+
+/* What SMCCC allows back: a standard error, or what the function returns. */
+static bool answer_ok(u32 fid, s64 x0)
+{
+	if ((fid >> 24 & 0x3f) == 0x04 && (fid & 0xffff) >= 0x20 && (fid & 0xffff) < 0x40)
+		/* SDEI: its error codes, or a value (an event number, a version...) >= 0. */
+		return x0 >= 0 || x0 == -1 || x0 == -2 || x0 == -3 || x0 == -5 || x0 == -10;
+	return true;	/* KVM answers the rest: whatever it says, lkvm stays out */
+}
+
+static __noreturn void hammer(void)
+{
+	static const u64 holes[] = { 0x02800000, 0x01020000, 0x50001000, 0x03000000 + 0x1f0,
+				     UART_BASE + 8 };
+
+	printf("ATTACKING hammer\n");
+	for (u64 n = 0;; n++) {
+		u64 r = next(), a = holes[r % ARRAY_SIZE(holes)] + (r >> 8 & 0xf8);
+		u32 fid;
+		struct smccc_res res;
+
+		switch (r >> 16 & 3) {
+		case 0: readl(a); break;
+		case 1: writeq(next(), a); break;
+		case 2: writeb((u8)r, a); break;
+		default: readq(a); break;
+		}
+		/* Half the calls in the SDEI range, the rest anywhere but PSCI's power calls. */
+		fid = r >> 20 & 1 ? 0xc4000020u + (u32)(r >> 24 & 0x1f) : (u32)next();
+		if ((fid & 0x3f000000u) == 0x04000000u && (fid & 0xffff) < 0x20)
+			continue;	/* PSCI: CPU_OFF, SYSTEM_OFF... would end the attack */
+		res = hvc(fid, next(), next() & 0xff, next(), 0, 0, 0, 0);
+		if (!answer_ok(fid, (s64)res.a0)) {
+			printf("BAD answer %ld to %#x\n", (long)res.a0, fid);
+			for (;;)
+				wfi();
+		}
+		if (!(n % 2000))
+			printf("HAMMERED %lu\n", (unsigned long)n);
+	}
+}
+
 void test_main(void)
 {
 	if (attack_is("console-rx"))
@@ -145,5 +200,7 @@ void test_main(void)
 		console_tx();
 	if (attack_is("uart-flood"))
 		uart_flood();
+	if (attack_is("hammer"))
+		hammer();
 	skip_all("no lkvm.attack=NAME: tests/linux/hostile-virtio.sh runs it");
 }

@@ -39,6 +39,14 @@ host() {
 	stopped_at_once blk-alias
 	rm -f "$WORK/big.img"
 
+	attack hammer
+	sleep 5
+	stopped_at_once hammer
+	expect_no_line '^BAD '
+	expect_line '^HAMMERED [1-9]'
+	note "hammer: $(tr -d '\r' <"$OUT" | grep '^HAMMERED' | tail -n 1) accesses and calls answered"
+
+
 	# stdout a pipe that is held open and never read: output blocks for ever.
 	for a in console-tx uart-flood; do
 		rm -f "$WORK/stuck"

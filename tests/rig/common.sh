@@ -66,6 +66,8 @@ l2_initrd() {
 	for f in "$TOP"/tests/linux/*.sh; do
 		[ "${f##*/}" = lib.sh ] || cp "$f" "$stage/tests/"
 	done
+	# The guest half of `make bench`'s Linux runs (lkvm.test=bench-linux).
+	cp "$TOP"/tests/bench/bench-*.sh "$stage/tests/" 2>/dev/null || true
 	# poweroff/reboot must not go through init (a shell script): call the
 	# kernel directly, which ends in PSCI SYSTEM_OFF / SYSTEM_RESET.
 	for cmd in poweroff reboot halt; do

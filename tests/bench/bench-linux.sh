@@ -1,0 +1,23 @@
+# The guest side of `make bench`'s Linux run (tests/bench/l1.sh boots it with
+# "lkvm.test=bench-linux"): when init starts, virtio-blk sequential reads and
+# writes if a disk is there, then a pause in which the host measures lkvm's
+# memory, threads and fds.  Figures as "BENCH-... value" lines.
+
+uptime_cs() {
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+guest() {
+	echo "BENCH-INIT-UPTIME-CS $(uptime_cs)"
+	if [ -b /dev/vda ]; then
+		t0=$(uptime_cs)
+		dd if=/dev/vda of=/dev/null bs=1M count=64 2>/dev/null
+		t1=$(uptime_cs)
+		dd if=/dev/zero of=/dev/vda bs=1M count=64 conv=fsync 2>/dev/null
+		t2=$(uptime_cs)
+		echo "BENCH-BLK-READ-64M-CS $((t1 - t0))"
+		echo "BENCH-BLK-WRITE-64M-CS $((t2 - t1))"
+	fi
+	echo "BENCH-MEASURE-NOW"
+	sleep 4
+}
