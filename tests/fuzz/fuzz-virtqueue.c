@@ -50,22 +50,19 @@ static void count_kick(struct virtio_dev *vd)
 	kicks++;
 }
 
-static u16 used_idx(int di, unsigned int q)
-{
-	u16 v;
-
-	memcpy(&v, mem.host + (RING(di, q) + USED_OFF - RAM_BASE) + 2, 2);
-	return v;
-}
-
-/* One round of the device's worker: bounded whatever the rings say. */
+/*
+ * One round of the device's worker: bounded whatever the rings say.  Counted
+ * by the device's own used index (the rings in RAM may be anywhere, even on
+ * top of each other).
+ */
 static void work_round(int di)
 {
-	u16 before[2] = { used_idx(di, 0), used_idx(di, 1) };
+	struct virtio_dev *vd = virtio_mmio_dev(devs[di]);
+	u16 before[2] = { vd->vqs[0].used_idx, vd->vqs[1].used_idx };
 
-	virtio_mmio_work(virtio_mmio_dev(devs[di]));
+	virtio_mmio_work(vd);
 	for (unsigned int q = 0; q < 2; q++)
-		if ((u16)(used_idx(di, q) - before[q]) > VIRTIO_ROUND_CHAINS)
+		if ((u16)(vd->vqs[q].used_idx - before[q]) > VIRTIO_ROUND_CHAINS)
 			abort();
 }
 

@@ -43,11 +43,7 @@ host() {
 }
 
 guest() {
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	case $(cat /proc/cmdline) in
 	*lkvm.fault=term*)
 		n=1

@@ -42,11 +42,7 @@ guest() {
 	echo "TIMER=$(compat_count arm,armv8-timer)"
 	echo "VIRTIO=$(compat_count virtio,mmio)"
 	echo "CPUS=$(ls -d $dt/cpus/cpu@* | wc -l)"
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	if [ -b /dev/vda ]; then echo "VDA=yes"; else echo "VDA=no"; fi
 	if [ -e /dev/hwrng ]; then echo "HWRNG=yes"; else echo "HWRNG=no"; fi
 	echo "RNG_CURRENT=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"

@@ -53,11 +53,7 @@ guest() {
 		echo "FRESH-BOOT phase=$phase"
 		return
 	fi
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	mkswap /dev/vda >/dev/null
 	swapon /dev/vda
 	echo "SWAP_ON=$?"

@@ -6,11 +6,7 @@
 
 # The boot counter: sector 0 holds the count, sector N what boot N wrote.
 boot_count() {
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	prev=$(dd if=/dev/vda bs=512 count=1 2>/dev/null | tr -dc '0-9')
 	n=$((${prev:-0} + 1))
 	printf '%-511s\n' "$n" | dd of=/dev/vda bs=512 count=1 conv=notrunc,fsync 2>/dev/null

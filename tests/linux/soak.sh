@@ -62,11 +62,7 @@ guest() {
 	echo 1 >/proc/sys/kernel/printk
 	soak=$(sed -n 's/.*lkvm\.soak=\([0-9]*,[0-9]*\).*/\1/p' /proc/cmdline)
 	cycles=${soak%,*} reboots=${soak#*,}
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	# The boots so far, on the disk (leading zeros off: $((...)) reads them as octal).
 	boot=$(dd if=/dev/vda bs=16 count=1 2>/dev/null | tr -dc 0-9 | sed 's/^0*//')
 	boot=${boot:-0}

@@ -28,11 +28,7 @@ host() {
 }
 
 guest() {
-	i=0
-	while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_dev /dev/vda
 	echo "VDA_SECTORS=$(cat /sys/block/vda/size 2>/dev/null)"
 	echo "READ_MD5=$(dd if=/dev/vda bs=65536 count=16 2>/dev/null | md5sum | cut -d' ' -f1)"
 	# Through a file: dd count=1 from a pipe may take a short first read.
