@@ -206,7 +206,8 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		ctx = *known;
 	/* Asked to look whether the vCPU went off (sdei_kvm_watch_power()), event or not. */
 	if (!known && atomic_exchange(&v->sdei_power_check, false)) {
-		if (!power_check(v, &mp))
+		/* Off, or suspended: no event goes in now (a wake-up re-checks). */
+		if (!power_check(v, &mp) || mp == MP_STATE_SUSPENDED)
 			return;
 		checked_power = true;
 	}
