@@ -151,8 +151,13 @@ soak: deps-rig
 	@$(MAKE) --no-print-directory lkvm unit-tests
 	@T='linux: soak$$' SOAK=full tests/run.sh
 
+# Random 4 KiB reads, in the guest and on the host (tests/bench/blkrand.c).
+build/bench/blkrand: tests/bench/blkrand.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $<
+
 bench: deps-rig
-	@$(MAKE) --no-print-directory lkvm build/bench/floor
+	@$(MAKE) --no-print-directory lkvm build/bench/floor build/bench/blkrand
 	@tests/bench/run.sh
 
 clean:

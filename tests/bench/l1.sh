@@ -222,15 +222,24 @@ if [ -f /Image ] && [ -f /initrd.cpio.gz ] && [ -s /initrd.cpio.gz ]; then
 		x=$(ratio "$(stat_of "$W/linux.txt" ioctls)" "$(stat_of "$W/linux.txt" exits)") &&
 			out "linux-run-ioctls-per-exit $x ioctls"
 		rd=$(sed -n 's/^BENCH-BLK-READ-64M-CS //p' "$W/linux.txt")
+		rb=$(sed -n 's/^BENCH-BLK-READ-BUFFERED-64M-CS //p' "$W/linux.txt")
 		wr=$(sed -n 's/^BENCH-BLK-WRITE-64M-CS //p' "$W/linux.txt")
 		t2=$(now_ns)
 		dd if="$img" of=/dev/null bs=1M count=64 2>/dev/null
 		t3=$(now_ns)
 		dd if=/dev/zero of="$img" bs=1M count=64 conv=fsync 2>/dev/null
 		t4=$(now_ns)
+		if [ -x "$B/blkrand" ]; then
+			g=$(sed -n 's/^BENCH-BLK-RAND-IOPS \([0-9]*\) .*/\1/p' "$W/linux.txt")
+			h=$("$B/blkrand" "$img" 2048 | sed -n 's/^IOPS \([0-9]*\) .*/\1/p')
+			[ -n "$g" ] && out "blk-rand-read-guest-iops $g IOPS"
+			[ -n "$h" ] && out "blk-rand-read-host-file-iops $h IOPS"
+			x=$(ratio "$g" "$h") && out "blk-rand-read-guest-vs-host $x x"
+		fi
 		hr=$(((t3 - t2) / 10000000))
 		hw=$(((t4 - t3) / 10000000))
 		out "blk-seq-read-guest-mbps $(mbps 64 "$rd") MB/s"
+		out "blk-seq-read-guest-buffered-mbps $(mbps 64 "$rb") MB/s"
 		out "blk-seq-read-host-file-mbps $(mbps 64 "$hr") MB/s"
 		out "blk-seq-write-guest-mbps $(mbps 64 "$wr") MB/s"
 		out "blk-seq-write-host-file-mbps $(mbps 64 "$hw") MB/s"

@@ -36,7 +36,7 @@ else
 	rm -rf "$stage"
 	mkdir -p "$stage/bench"
 	cp build/bench/*.bin "$stage/bench/"
-	cp build/bench/floor "$stage/bench/" 2>/dev/null || true
+	cp build/bench/floor build/bench/blkrand "$stage/bench/" 2>/dev/null || true
 	cp tests/bench/l1.sh "$stage/bench/l1.sh"
 	l2_initrd "$OUTDIR/l2.cpio.gz" || rig_die "could not build the guest initramfs"
 	l1_initrd "$OUTDIR/l1.cpio" bench "$OUTDIR/l2.cpio.gz" "BENCH_CYCLES=${BENCH_CYCLES:-64}" \
@@ -111,10 +111,14 @@ declare -A desc=(
 	[linux-run-system-events]="  system events"
 	[linux-run-ioctls]="  KVM ioctls lkvm issued"
 	[linux-run-ioctls-per-exit]="  KVM ioctls per exit (1: only the KVM_RUN that resumes)"
-	[blk-seq-read-guest-mbps]="virtio-blk sequential read, 64 MiB (guest dd)"
+	[blk-seq-read-guest-mbps]="virtio-blk sequential read, 64 MiB (guest dd, O_DIRECT)"
+	[blk-seq-read-guest-buffered-mbps]="  the same through the guest's page cache (one more copy)"
 	[blk-seq-read-host-file-mbps]="  the same file read on this host"
 	[blk-seq-read-guest-vs-host]="  guest / host (target >= 0.90)"
-	[blk-seq-write-guest-mbps]="virtio-blk sequential write + fsync, 64 MiB"
+	[blk-seq-write-guest-mbps]="virtio-blk sequential write + fsync, 64 MiB (O_DIRECT)"
+	[blk-rand-read-guest-iops]="virtio-blk random 4 KiB reads (O_DIRECT), 2048 of them"
+	[blk-rand-read-host-file-iops]="  the same on the file from this host (its page cache)"
+	[blk-rand-read-guest-vs-host]="  guest / host"
 	[blk-seq-write-host-file-mbps]="  the same on this host"
 	[blk-seq-write-guest-vs-host]="  guest / host (target >= 0.90)"
 )
