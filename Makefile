@@ -139,9 +139,11 @@ test: deps-rig
 	@$(MAKE) --no-print-directory lkvm unit-tests
 	@tests/run.sh
 
-# The floor VMM `make bench` measures lkvm against (tests/bench/floor.c): a
-# bench tool, not part of lkvm.
-build/bench/floor: tests/bench/floor.c
+# Linux programs `make bench` runs, not part of lkvm: the floor VMM lkvm is
+# measured against (tests/bench/floor.c), and random 4 KiB reads in the guest
+# and on the host (tests/bench/blkrand.c).
+BENCH_TOOLS := build/bench/floor build/bench/blkrand
+$(BENCH_TOOLS): build/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \
 		$(TARGET_LDFLAGS) -lfdt
@@ -151,13 +153,8 @@ soak: deps-rig
 	@$(MAKE) --no-print-directory lkvm unit-tests
 	@T='linux: soak$$' SOAK=full tests/run.sh
 
-# Random 4 KiB reads, in the guest and on the host (tests/bench/blkrand.c).
-build/bench/blkrand: tests/bench/blkrand.c
-	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $<
-
 bench: deps-rig
-	@$(MAKE) --no-print-directory lkvm build/bench/floor build/bench/blkrand
+	@$(MAKE) --no-print-directory lkvm $(BENCH_TOOLS)
 	@tests/bench/run.sh
 
 clean:

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lkvm/arch.h"
@@ -234,11 +233,10 @@ int builtin_run(int argc, char **argv)
 	static struct vm vm;
 	struct device *console;
 	struct term term;
-	struct timespec ts;
+	u64 start_ns = util_now_ns();
 	sigset_t sigs;
 	int r, sig_fd;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r = options_parse(argc, argv, &opts);
 	if (r)
 		return r > 0 ? 0 : LKVM_EXIT_USAGE;
@@ -267,7 +265,7 @@ int builtin_run(int argc, char **argv)
 
 	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
 		return LKVM_EXIT_FATAL;
-	vm.stats.start_ns = (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+	vm.stats.start_ns = start_ns;	/* vm_create() zeroed the stats */
 	console = add_devices(&vm);
 	if (!console || vcpu_create_all(&vm) < 0 || arch_vcpu_init_all(&vm) < 0 ||
 	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0 ||

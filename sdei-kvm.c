@@ -167,14 +167,16 @@ static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
  * has the guest switched it off?  KVM handles CPU_OFF and CPU_ON without
  * telling lkvm, so this is how the dispatcher learns.  An off PE loses its
  * private events and running handlers, and what was to be delivered to it
- * goes to another PE (RM_ANY).  False: @v is off (or unreadable).
+ * goes to another PE (RM_ANY).  True: @v can take an event now; not when it
+ * is off (or unreadable), nor in SYSTEM_SUSPEND (its wake-up re-checks).
  */
-static bool power_check(struct vcpu *v, u32 *mp)
+static bool power_check(struct vcpu *v)
 {
 	struct sdei_kvm *s = v->vm->sdei;
+	u32 mp;
 
-	if (vcpu_get_mp_state(v, mp) == 0 && *mp != MP_STATE_STOPPED)
-		return true;
+	if (vcpu_get_mp_state(v, &mp) == 0 && mp != MP_STATE_STOPPED)
+		return mp != MP_STATE_SUSPENDED;
 	pthread_mutex_lock(&s->lock);
 	if (!v->sdei_off) {
 		sdei_pe_set_power(s->d, v->id, SDEI_PE_OFF);
@@ -199,15 +201,13 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 	struct sdei_dispatch d;
 	struct sdei_ctx ctx;
 	bool checked_power = known != NULL;
-	u32 mp;
 	int r = 0;
 
 	if (known)
 		ctx = *known;
 	/* Asked to look whether the vCPU went off (sdei_kvm_watch_power()), event or not. */
 	if (!known && atomic_exchange(&v->sdei_power_check, false)) {
-		/* Off, or suspended: no event goes in now (a wake-up re-checks). */
-		if (!power_check(v, &mp) || mp == MP_STATE_SUSPENDED)
+		if (!power_check(v))
 			return;
 		checked_power = true;
 	}
@@ -221,7 +221,7 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 			return;
 
 		if (!checked_power) {
-			if (!power_check(v, &mp) || mp == MP_STATE_SUSPENDED)
+			if (!power_check(v))
 				return;
 			checked_power = true;
 		}
@@ -285,22 +285,19 @@ int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
 	return r == SDEI_RAISE_INVALID ? -1 : (int)r;
 }
 
-bool sdei_kvm_watch_power(struct vm *vm)
+void sdei_kvm_watch_power(struct vm *vm)
 {
 	struct sdei_kvm *s = vm->sdei;
-	bool any = false;
 
 	if (!s)
-		return false;
+		return;
 	pthread_mutex_lock(&s->lock);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (sdei_pe_has_private_state(s->d, i)) {
 			atomic_store(&vm->vcpus[i]->sdei_power_check, true);
 			vcpu_request(vm->vcpus[i], VCPU_REQ_SDEI);
-			any = true;
 		}
 	pthread_mutex_unlock(&s->lock);
-	return any;
 }
 
 void sdei_kvm_set_power(struct vcpu *v, bool on)

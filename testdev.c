@@ -50,14 +50,6 @@ struct testdev {
 	struct later later[TESTDEV_LATER_MAX];
 };
 
-static u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
-
 static void *timer_thread(void *arg)
 {
 	struct testdev *t = arg;
@@ -74,7 +66,7 @@ static void *timer_thread(void *arg)
 			pthread_cond_wait(&t->wake, &t->lock);
 			continue;
 		}
-		if (next->due > now_ns()) {
+		if (next->due > util_now_ns()) {
 			ts.tv_sec = (time_t)(next->due / 1000000000ULL);
 			ts.tv_nsec = (long)(next->due % 1000000000ULL);
 			pthread_cond_timedwait(&t->wake, &t->lock, &ts);
@@ -95,7 +87,7 @@ static s64 raise_later(struct testdev *t, u64 v)
 	for (int i = 0; i < TESTDEV_LATER_MAX && r; i++)
 		if (!t->later[i].due && t->started && !t->stopping) {
 			/* +1 so that a zero delay still marks the slot busy. */
-			t->later[i] = (struct later){ .due = now_ns() + (v >> 48) * 1000000ULL + 1,
+			t->later[i] = (struct later){ .due = util_now_ns() + (v >> 48) * 1000000ULL + 1,
 						      .event = (u32)v, .vcpu = (int)((v >> 32) & 0xffff) };
 			pthread_cond_signal(&t->wake);
 			r = 0;

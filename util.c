@@ -202,32 +202,32 @@ fail:
 
 void *util_read_file(const char *path, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 	void *buf;
 
 	if (fd < 0)
 		return NULL;
 	buf = util_read_fd(fd, max, len);
-	if (!buf) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return NULL;
-	}
+	e = errno;
 	close(fd);
+	errno = e;
 	return buf;
+}
+
+u64 util_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
 bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct timespec ts;
+	u64 now = util_now_ns();
 	bool ok;
-	u64 now;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 	pthread_mutex_lock(&lock);
 	if (!rl->window || now - rl->window >= RATELIMIT_SECS * 1000000000ULL) {
 		rl->window = now;

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "lkvm/kvm-compat.h"
 #include "lkvm/vcpu.h"
@@ -201,14 +200,11 @@ void vcpu_fatal(struct vcpu *v, const char *fmt, ...)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	struct timespec ts;
 	u64 none = 0;
 	sigset_t set;
 
 	/* The first thread to get here is about to issue the VM's first KVM_RUN. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	atomic_compare_exchange_strong(&v->vm->stats.first_run_ns, &none,
-				       (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec);
+	atomic_compare_exchange_strong(&v->vm->stats.first_run_ns, &none, util_now_ns());
 	vm_ioctl_count_here(&v->count.ioctls);
 
 	/* Only the kick reaches vCPU threads; the main thread takes the rest. */

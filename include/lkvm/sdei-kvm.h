@@ -20,10 +20,10 @@ void sdei_kvm_reset(struct vm *vm);
 /*
  * From the main thread, every SDEI_POWER_WATCH_MS: have each vCPU whose PE
  * holds private SDEI state look whether the guest switched it off (CPU_OFF
- * never reaches lkvm).  False: there was nothing to watch.
+ * never reaches lkvm).
  */
 #define SDEI_POWER_WATCH_MS	100
-bool sdei_kvm_watch_power(struct vm *vm);
+void sdei_kvm_watch_power(struct vm *vm);
 /* SYSTEM_SUSPEND / wake-up of @v: a suspended PE takes no event. */
 void sdei_kvm_set_power(struct vcpu *v, bool on);
 /*

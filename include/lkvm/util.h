@@ -77,6 +77,9 @@ struct ratelimit {
 	unsigned int printed;		/* in this window */
 	unsigned long dropped;		/* since the last one printed */
 };
+/* CLOCK_MONOTONIC in nanoseconds. */
+u64 util_now_ns(void);
+
 /* May a message go out now?  If so, *@dropped says how many did not before it. */
 bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped);
 
