@@ -140,9 +140,9 @@ test: deps-rig
 	@tests/run.sh
 
 # Linux programs `make bench` runs, not part of lkvm: the floor VMM lkvm is
-# measured against (tests/bench/floor.c), and random 4 KiB reads in the guest
-# and on the host (tests/bench/blkrand.c).
-BENCH_TOOLS := build/bench/floor build/bench/blkrand
+# measured against (tests/bench/floor.c), and the block I/O tool run alike in
+# the guest and on the host (tests/bench/blkio.c).
+BENCH_TOOLS := build/bench/floor build/bench/blkio
 $(BENCH_TOOLS): build/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \

@@ -9,22 +9,17 @@ uptime_cs() {
 
 guest() {
 	echo "BENCH-INIT-UPTIME-CS $(uptime_cs)"
-	if [ -b /dev/vda ]; then
+	if [ -b /dev/vda ] && [ -x /bin/blkio ]; then
 		# Direct I/O: the device's throughput, not the guest page cache's copy.
-		t0=$(uptime_cs)
-		dd if=/dev/vda of=/dev/null bs=1M count=64 iflag=direct 2>/dev/null
-		t1=$(uptime_cs)
-		dd if=/dev/zero of=/dev/vda bs=1M count=64 oflag=direct conv=fsync 2>/dev/null
-		t2=$(uptime_cs)
-		echo "BENCH-BLK-READ-64M-CS $((t1 - t0))"
-		echo "BENCH-BLK-WRITE-64M-CS $((t2 - t1))"
+		echo "BENCH-BLK $(blkio seq-read /dev/vda 64 5)"
+		echo "BENCH-BLK $(blkio seq-write /dev/vda 64 3)"
+		echo "BENCH-BLK $(blkio rand-read /dev/vda 2048 3)"
 		# Buffered, as a program that does not ask for O_DIRECT sees it.
 		echo 3 >/proc/sys/vm/drop_caches
 		t0=$(uptime_cs)
 		dd if=/dev/vda of=/dev/null bs=1M count=64 2>/dev/null
 		t1=$(uptime_cs)
 		echo "BENCH-BLK-READ-BUFFERED-64M-CS $((t1 - t0))"
-		[ -x /bin/blkrand ] && echo "BENCH-BLK-RAND-$(blkrand /dev/vda 2048)"
 	fi
 	echo "BENCH-MEASURE-NOW"
 	sleep 4

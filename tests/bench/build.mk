@@ -6,9 +6,9 @@ include tests/guest/build.mk
 
 BENCH_DIR := tests/bench
 BENCH_OUT := build/bench
-# floor.c and blkrand.c are Linux programs built by the Makefile, not payloads.
+# floor.c and blkio.c are Linux programs built by the Makefile, not payloads.
 BENCH_BINS := $(patsubst $(BENCH_DIR)/%.c,$(BENCH_OUT)/%.bin,\
-	$(filter-out $(BENCH_DIR)/floor.c $(BENCH_DIR)/blkrand.c,$(wildcard $(BENCH_DIR)/*.c)))
+	$(filter-out $(BENCH_DIR)/floor.c $(BENCH_DIR)/blkio.c,$(wildcard $(BENCH_DIR)/*.c)))
 
 bench-payloads: $(BENCH_BINS)
 

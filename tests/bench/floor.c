@@ -8,12 +8,22 @@
  * THR goes to stdout, everything else reads zero); with --filter, SDEI calls
  * are forwarded to it as lkvm has them forwarded, and answered NOT_SUPPORTED
  * with one register write.  Nothing else: no threads, no devices, no checks
- * beyond what keeps it from misbehaving.  Its vCPU has the features lkvm
+ * beyond what keeps it from misbehaving.
+ *
+ * Two options give it the least a VMM must do for lkvm's two firmware round
+ * trips, so that those have a floor too:
+ *   --sdei     (implies --filter) one software event: VERSION says 1.0,
+ *              REGISTER, ENABLE and PE_(UN)MASK succeed; EVENT_SIGNAL to self enters the handler at
+ *              once (x0-x17, PC and PSTATE saved, the four handler arguments
+ *              set); EVENT_COMPLETE puts the saved registers back.
+ *   --suspend  PSCI SYSTEM_SUSPEND in userspace: the vCPU is parked
+ *              (MP_STATE SUSPENDED) and, at the wake-up exit, re-initialised
+ *              at the entry point with the context id in x0.  Its vCPU has the features lkvm
  * gives by default (SVE, pointer authentication, when the host has them), so
  * the kernel's side of an exit costs both alike and the difference is the
  * VMMs' own.
  *
- *   floor PAYLOAD "BOOTARGS" [--filter]
+ *   floor PAYLOAD "BOOTARGS" [--filter] [--sdei] [--suspend]
  *
  * A bench tool, not part of lkvm: built by the Makefile's bench rule only.
  */
@@ -38,6 +48,20 @@
 #define UART_BASE	0x01000000ULL
 #define REG_X(n)	(0x6030000000100000ULL + 2 * (n))
 #define REG_PC		(0x6030000000100000ULL + 2 * 32)
+#define REG_PSTATE	(0x6030000000100000ULL + 2 * 33)
+#define SDEI_FN(n)	(0xc4000020u + (n))
+#ifndef KVM_CAP_ARM_SYSTEM_SUSPEND
+#define KVM_CAP_ARM_SYSTEM_SUSPEND 216
+#endif
+#ifndef KVM_SYSTEM_EVENT_WAKEUP
+#define KVM_SYSTEM_EVENT_WAKEUP 4
+#endif
+#ifndef KVM_SYSTEM_EVENT_SUSPEND
+#define KVM_SYSTEM_EVENT_SUSPEND 5
+#endif
+#ifndef KVM_MP_STATE_SUSPENDED
+#define KVM_MP_STATE_SUSPENDED 10
+#endif
 
 static void die(const char *what)
 {
@@ -51,6 +75,70 @@ static void set_reg(int fd, uint64_t id, uint64_t v)
 
 	if (ioctl(fd, KVM_SET_ONE_REG, &r) < 0)
 		die("KVM_SET_ONE_REG");
+}
+
+static uint64_t get_reg(int fd, uint64_t id)
+{
+	uint64_t v;
+	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)&v };
+
+	if (ioctl(fd, KVM_GET_ONE_REG, &r) < 0)
+		die("KVM_GET_ONE_REG");
+	return v;
+}
+
+/* The one event of --sdei: its handler, and the context it interrupted. */
+static struct {
+	uint64_t ep, arg, x[18], pc, pstate;
+	int running;
+} ev;
+
+static void sdei_call(int vcpu, uint32_t fn)
+{
+	uint64_t ret = (uint64_t)-1;	/* NOT_SUPPORTED */
+	int i;
+
+	switch (fn) {
+	case SDEI_FN(0):	/* VERSION: 1.0 */
+		ret = 1ULL << 48;
+		break;
+	case SDEI_FN(1):	/* EVENT_REGISTER(event, ep, arg, flags, affinity) */
+		ev.ep = get_reg(vcpu, REG_X(2));
+		ev.arg = get_reg(vcpu, REG_X(3));
+		ret = 0;
+		break;
+	case SDEI_FN(2):	/* EVENT_ENABLE */
+	case SDEI_FN(0xb):	/* PE_MASK */
+	case SDEI_FN(0xc):	/* PE_UNMASK */
+		ret = 0;
+		break;
+	case SDEI_FN(0xf):	/* EVENT_SIGNAL: the caller sees 0, then the handler runs */
+		if (!ev.ep || ev.running)
+			break;
+		ev.x[0] = 0;
+		for (i = 1; i < 18; i++)
+			ev.x[i] = get_reg(vcpu, REG_X(i));
+		ev.pc = get_reg(vcpu, REG_PC);
+		ev.pstate = get_reg(vcpu, REG_PSTATE);
+		ev.running = 1;
+		set_reg(vcpu, REG_X(0), 0);
+		set_reg(vcpu, REG_X(1), ev.arg);
+		set_reg(vcpu, REG_X(2), ev.pc);
+		set_reg(vcpu, REG_X(3), ev.pstate);
+		set_reg(vcpu, REG_PC, ev.ep);
+		set_reg(vcpu, REG_PSTATE, 0x3c5);	/* EL1h, DAIF masked */
+		return;
+	case SDEI_FN(5):	/* EVENT_COMPLETE */
+		if (!ev.running)
+			break;
+		ev.running = 0;
+		for (i = 0; i < 18; i++)
+			set_reg(vcpu, REG_X(i), ev.x[i]);
+		set_reg(vcpu, REG_PC, ev.pc);
+		set_reg(vcpu, REG_PSTATE, ev.pstate);
+		return;
+	}
+	set_reg(vcpu, REG_X(0), ret);
 }
 
 static void attr(int fd, uint32_t group, uint64_t a, void *val)
@@ -85,15 +173,21 @@ int main(int argc, char **argv)
 	struct kvm_create_device gic = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	struct kvm_vcpu_init init;
 	struct kvm_userspace_memory_region region;
-	uint64_t dist = GICD_BASE, redist = GICR_BASE;
+	uint64_t dist = GICD_BASE, redist = GICR_BASE, entry = 0, context = 0;
+	int filter = 0, sdei = 0, suspend = 0;
 	struct kvm_run *run;
 	int kvm, vm, vcpu, fd, mmap_size;
 	uint8_t *ram;
 	ssize_t n;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: floor PAYLOAD BOOTARGS [--filter]\n");
+		fprintf(stderr, "usage: floor PAYLOAD BOOTARGS [--filter] [--sdei] [--suspend]\n");
 		return 2;
+	}
+	for (int i = 3; i < argc; i++) {
+		filter |= !strcmp(argv[i], "--filter") || !strcmp(argv[i], "--sdei");
+		sdei |= !strcmp(argv[i], "--sdei");
+		suspend |= !strcmp(argv[i], "--suspend");
 	}
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
@@ -144,7 +238,13 @@ int main(int argc, char **argv)
 			die("KVM_ARM_VCPU_FINALIZE");
 	}
 	attr(gic.fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
-	if (argc > 3 && !strcmp(argv[3], "--filter")) {
+	if (suspend) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_SYSTEM_SUSPEND };
+
+		if (ioctl(vm, KVM_ENABLE_CAP, &cap) < 0)
+			die("KVM_CAP_ARM_SYSTEM_SUSPEND");
+	}
+	if (filter) {
 		struct kvm_smccc_filter f = { .base = 0xc4000020, .nr_functions = 0x20,
 					      .action = KVM_SMCCC_FILTER_FWD_TO_USER };
 
@@ -176,9 +276,29 @@ int main(int argc, char **argv)
 			}
 			break;
 		case KVM_EXIT_HYPERCALL:
-			set_reg(vcpu, REG_X(0), (uint64_t)-1);
+			if (sdei)
+				sdei_call(vcpu, (uint32_t)run->hypercall.nr);
+			else
+				set_reg(vcpu, REG_X(0), (uint64_t)-1);
 			break;
 		case KVM_EXIT_SYSTEM_EVENT:
+			if (run->system_event.type == KVM_SYSTEM_EVENT_SUSPEND) {
+				struct kvm_mp_state mp = { KVM_MP_STATE_SUSPENDED };
+
+				entry = get_reg(vcpu, REG_X(1));
+				context = get_reg(vcpu, REG_X(2));
+				if (ioctl(vcpu, KVM_SET_MP_STATE, &mp) < 0)
+					die("KVM_SET_MP_STATE");
+				break;
+			}
+			if (run->system_event.type == KVM_SYSTEM_EVENT_WAKEUP) {
+				/* The architectural reset state, then the PSCI entry. */
+				if (ioctl(vcpu, KVM_ARM_VCPU_INIT, &init) < 0)
+					die("KVM_ARM_VCPU_INIT");
+				set_reg(vcpu, REG_PC, entry);
+				set_reg(vcpu, REG_X(0), context);
+				break;
+			}
 			return run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? 0 : 2;
 		default:
 			fprintf(stderr, "floor: exit reason %u\n", run->exit_reason);

@@ -9,6 +9,7 @@ B=${BENCH_BIN:-/bench}
 W=$(mktemp -d "${WORKROOT:-/tmp}/lkvm-bench.XXXXXX")
 N=${BENCH_CYCLES:-64}
 BOOTS=${BENCH_BOOTS:-20}
+ONLY=${BENCH_ONLY:-}
 
 out() {
 	echo "@@BENCH $*"
@@ -43,6 +44,14 @@ stat_of() {
 	sed -n "s/.*stats:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
 }
 
+# want PART: is PART (suspend, boot, sdei, exits, linux) to be measured?
+# All are, unless BENCH_ONLY names some.
+want() {
+	[ -z "$ONLY" ] && return 0
+	case " $ONLY " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 bench_lines() {
 	sed -n 's/^BENCH /@@BENCH /p' "$1"
 }
@@ -56,77 +65,85 @@ fi
 
 # 1. SYSTEM_SUSPEND round trip, nothing to wait for (deadline already past),
 #    and the wake-up cost beyond a 1 ms sleep.
-if lk rt0 -k "$B/suspend.bin" -c 1 -m 64 -p "bench.iters=$N bench.delay_us=0"; then
-	bench_lines "$W/rt0"
-fi
-if lk rt1 -k "$B/suspend.bin" -c 1 -m 64 -p "bench.iters=$N bench.delay_us=1000"; then
-	bench_lines "$W/rt1"
+if want suspend; then
+	if lk rt0 -k "$B/suspend.bin" -c 1 -m 64 -p "bench.iters=$N bench.delay_us=0"; then
+		bench_lines "$W/rt0"
+	fi
+	if lk rt1 -k "$B/suspend.bin" -c 1 -m 64 -p "bench.iters=$N bench.delay_us=1000"; then
+		bench_lines "$W/rt1"
+	fi
 fi
 
 # 2. ioctls (and exits) per suspend/resume cycle: N and 2N cycles, the
 #    difference divided by N, so start-up and shutdown cancel out.
-for c in 1 2; do
-	if lk io1 -k "$B/suspend.bin" -c $c -m 64 --stats -p "bench.iters=$N" &&
-		lk io2 -k "$B/suspend.bin" -c $c -m 64 --stats -p "bench.iters=$((2 * N))"; then
-		for k in ioctls exits; do
-			a=$(stat_of "$W/io1" $k)
-			b=$(stat_of "$W/io2" $k)
-			x100=$(((b - a) * 100 / N))
-			out "suspend-$k-per-cycle-${c}vcpu $((x100 / 100)).$(printf %02d $((x100 % 100))) $k"
-		done
-	fi
-done
-
-# 3. Reboot in place vs a cold start of lkvm, same payload and options:
-#    BOOTS boots in one run vs BOOTS runs of one boot (wall time in the host);
-#    a reboot costs (one run - one cold start) / (BOOTS - 1).
-t0=$(now_ns)
-lk inplace -k "$B/reboot.bin" -c 1 -m 256 --stats -p "bench.boots=$BOOTS" || BOOTS=0
-t1=$(now_ns)
-if [ "$BOOTS" -gt 1 ]; then
-	reboots=$(stat_of "$W/inplace" reboots)
-	[ "$reboots" = $((BOOTS - 1)) ] || echo "# bench: expected $((BOOTS - 1)) reboots, lkvm counted $reboots"
-	t2=$(now_ns)
-	i=0
-	while [ $i -lt "$BOOTS" ]; do
-		lk cold -k "$B/reboot.bin" -c 1 -m 256 -p "bench.boots=1" || break
-		i=$((i + 1))
-	done
-	t3=$(now_ns)
-	cold=$(((t3 - t2) / BOOTS))
-	# The in-place run starts cold once: the rest is BOOTS - 1 reboots.
-	inplace=$(((t1 - t0 - cold) / (BOOTS - 1)))
-	out "boot-in-place-us $((inplace / 1000)) us"
-	out "boot-cold-start-us $((cold / 1000)) us"
-	r100=$((inplace * 100 / cold))
-	out "boot-in-place-vs-cold $((r100 / 100)).$(printf %02d $((r100 % 100))) x"
-fi
-
-# 4. ioctls per SDEI call type: each call alone, N and 2N times (as in 2).
-if [ -f "$B/sdei.bin" ]; then
-	for op in psci version status get_info mask signal; do
-		if lk s1 -k "$B/sdei.bin" -c 1 -m 64 --stats -p "bench.op=$op bench.iters=$N" &&
-			lk s2 -k "$B/sdei.bin" -c 1 -m 64 --stats \
-				-p "bench.op=$op bench.iters=$((2 * N))"; then
-			a=$(stat_of "$W/s1" ioctls)
-			b=$(stat_of "$W/s2" ioctls)
-			x100=$(((b - a) * 100 / N))
-			out "sdei-ioctls-$op $((x100 / 100)).$(printf %02d $((x100 % 100))) ioctls"
+if want suspend; then
+	for c in 1 2; do
+		if lk io1 -k "$B/suspend.bin" -c $c -m 64 --stats -p "bench.iters=$N" &&
+			lk io2 -k "$B/suspend.bin" -c $c -m 64 --stats -p "bench.iters=$((2 * N))"; then
+			for k in ioctls exits; do
+				a=$(stat_of "$W/io1" $k)
+				b=$(stat_of "$W/io2" $k)
+				x100=$(((b - a) * 100 / N))
+				out "suspend-$k-per-cycle-${c}vcpu $((x100 / 100)).$(printf %02d $((x100 % 100))) $k"
+			done
 		fi
 	done
 fi
 
-# 5. Other bench payloads that follow the BENCH-line convention (op=all).
-for f in "$B"/*.bin; do
-	n=${f##*/}
-	case $n in suspend.bin | reboot.bin | exits.bin) continue ;; esac
-	if lk "other-$n" -k "$f" -c 1 -m 64 --stats -p "bench.op=all bench.iters=2000"; then
-		bench_lines "$W/other-$n"
+# 3. Reboot in place vs a cold start of lkvm, same payload and options:
+#    BOOTS boots in one run vs BOOTS runs of one boot (wall time in the host);
+#    a reboot costs (one run - one cold start) / (BOOTS - 1).
+if want boot; then
+	t0=$(now_ns)
+	lk inplace -k "$B/reboot.bin" -c 1 -m 256 --stats -p "bench.boots=$BOOTS" || BOOTS=0
+	t1=$(now_ns)
+	if [ "$BOOTS" -gt 1 ]; then
+		reboots=$(stat_of "$W/inplace" reboots)
+		[ "$reboots" = $((BOOTS - 1)) ] || echo "# bench: expected $((BOOTS - 1)) reboots, lkvm counted $reboots"
+		t2=$(now_ns)
+		i=0
+		while [ $i -lt "$BOOTS" ]; do
+			lk cold -k "$B/reboot.bin" -c 1 -m 256 -p "bench.boots=1" || break
+			i=$((i + 1))
+		done
+		t3=$(now_ns)
+		cold=$(((t3 - t2) / BOOTS))
+		# The in-place run starts cold once: the rest is BOOTS - 1 reboots.
+		inplace=$(((t1 - t0 - cold) / (BOOTS - 1)))
+		out "boot-in-place-us $((inplace / 1000)) us"
+		out "boot-cold-start-us $((cold / 1000)) us"
+		r100=$((inplace * 100 / cold))
+		out "boot-in-place-vs-cold $((r100 / 100)).$(printf %02d $((r100 % 100))) x"
 	fi
-done
-# 6. Exit paths against the floor VMM (tests/bench/floor.c), same payload:
-#    lkvm as it runs by default (SDEI on: an SMCCC filter installed), lkvm
-#    --no-sdei (no filter), and the floor with and without a filter.
+fi
+
+# 4. ioctls per SDEI call type: each call alone, N and 2N times (as in 2).
+if want sdei; then
+	if [ -f "$B/sdei.bin" ]; then
+		for op in psci version status get_info mask signal; do
+			if lk s1 -k "$B/sdei.bin" -c 1 -m 64 --stats -p "bench.op=$op bench.iters=$N" &&
+				lk s2 -k "$B/sdei.bin" -c 1 -m 64 --stats \
+					-p "bench.op=$op bench.iters=$((2 * N))"; then
+				a=$(stat_of "$W/s1" ioctls)
+				b=$(stat_of "$W/s2" ioctls)
+				x100=$(((b - a) * 100 / N))
+				out "sdei-ioctls-$op $((x100 / 100)).$(printf %02d $((x100 % 100))) ioctls"
+			fi
+		done
+	fi
+fi
+
+# 5. Other bench payloads that follow the BENCH-line convention (op=all).
+if want sdei; then
+	for f in "$B"/*.bin; do
+		n=${f##*/}
+		case $n in suspend.bin | reboot.bin | exits.bin) continue ;; esac
+		if lk "other-$n" -k "$f" -c 1 -m 64 --stats -p "bench.op=all bench.iters=2000"; then
+			bench_lines "$W/other-$n"
+		fi
+	done
+fi
+
 median_of() {
 	# median_of FILE KEY: the median of a "BENCH KEY MEDIAN ns (...)" line
 	sed -n "s/^BENCH $2 \([0-9]*\) .*/\1/p" "$1" | head -n 1
@@ -137,118 +154,140 @@ ratio() {
 	r=$((($1 * 100 + $2 / 2) / $2))
 	echo "$((r / 100)).$(printf %02d $((r % 100)))"
 }
-EX=$((N * 64))
-if [ -f "$B/exits.bin" ] && [ -x "$B/floor" ]; then
-	"$B/floor" "$B/exits.bin" "bench.iters=$EX" --filter >"$W/floor-f" 2>&1
-	"$B/floor" "$B/exits.bin" "bench.iters=$EX bench.nofwd=1" >"$W/floor" 2>&1
-	if lk ex -k "$B/exits.bin" -c 1 -m 64 -p "bench.iters=$EX" &&
-		lk exn -k "$B/exits.bin" -c 1 -m 64 --no-sdei -p "bench.iters=$EX bench.nofwd=1"; then
-		for op in hvc mmio-hole mmio-uart fwd; do
-			k=exit-$op-ns
-			sed -n "s/^BENCH $k /@@BENCH $k-lkvm /p" "$W/ex"
-			sed -n "s/^BENCH $k /@@BENCH $k-floor /p" "$W/floor-f"
-			x=$(ratio "$(median_of "$W/ex" $k)" "$(median_of "$W/floor-f" $k)") &&
-				out "exit-$op-lkvm-vs-floor $x x"
-		done
-		sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-lkvm-nosdei /p" "$W/exn"
-		sed -n "s/^BENCH exit-mmio-hole-ns /@@BENCH exit-mmio-hole-ns-lkvm-nosdei /p" "$W/exn"
-		sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-floor-nofilter /p" "$W/floor"
-		x=$(ratio "$(median_of "$W/ex" exit-hvc-ns)" "$(median_of "$W/exn" exit-hvc-ns)") &&
-			out "exit-hvc-filter-cost $x x"
-		x=$(ratio "$(median_of "$W/exn" exit-hvc-ns)" "$(median_of "$W/floor" exit-hvc-ns)") &&
-			out "exit-hvc-nosdei-vs-floor $x x"
+
+# 5b. The same two firmware round trips under the floor VMM, which does the
+#     least they need (tests/bench/floor.c --sdei, --suspend).
+if want sdei; then
+	if [ -x "$B/floor" ]; then
+		if [ -f "$B/sdei.bin" ] &&
+			"$B/floor" "$B/sdei.bin" "bench.op=all bench.iters=2000" --sdei >"$W/floor-sdei" 2>&1; then
+			a=$(sed -n 's/^BENCH sdei-signal-complete \([0-9]*\)\..*/\1/p' "$W/floor-sdei")
+			b=$(sed -n 's/^BENCH sdei-signal-complete \([0-9]*\)\..*/\1/p' "$W/other-sdei.bin" 2>/dev/null)
+			[ -n "$a" ] && out "sdei-signal-complete-floor-ns $a ns"
+			x=$(ratio "$b" "$a") && out "sdei-signal-complete-lkvm-vs-floor $x x"
+		fi
+		if "$B/floor" "$B/suspend.bin" "bench.iters=$N bench.delay_us=0" --suspend \
+			>"$W/floor-susp" 2>&1; then
+			a=$(sed -n 's/^BENCH suspend-roundtrip-ns \([0-9]*\) .*/\1/p' "$W/floor-susp")
+			b=$(sed -n 's/^BENCH suspend-roundtrip-ns \([0-9]*\) .*/\1/p' "$W/rt0")
+			[ -n "$a" ] && out "suspend-roundtrip-floor-ns $a ns"
+			x=$(ratio "$b" "$a") && out "suspend-roundtrip-lkvm-vs-floor $x x"
+		fi
 	fi
-else
-	echo "# bench: no floor VMM or exits payload: exit paths not measured"
+fi
+
+# 6. Exit paths against the floor VMM (tests/bench/floor.c), same payload:
+#    lkvm as it runs by default (SDEI on: an SMCCC filter installed), lkvm
+#    --no-sdei (no filter), and the floor with and without a filter.
+if want exits; then
+	EX=$((N * 64))
+	if [ -f "$B/exits.bin" ] && [ -x "$B/floor" ]; then
+		"$B/floor" "$B/exits.bin" "bench.iters=$EX" --filter >"$W/floor-f" 2>&1
+		"$B/floor" "$B/exits.bin" "bench.iters=$EX bench.nofwd=1" >"$W/floor" 2>&1
+		if lk ex -k "$B/exits.bin" -c 1 -m 64 -p "bench.iters=$EX" &&
+			lk exn -k "$B/exits.bin" -c 1 -m 64 --no-sdei -p "bench.iters=$EX bench.nofwd=1"; then
+			for op in hvc mmio-hole mmio-uart fwd; do
+				k=exit-$op-ns
+				sed -n "s/^BENCH $k /@@BENCH $k-lkvm /p" "$W/ex"
+				sed -n "s/^BENCH $k /@@BENCH $k-floor /p" "$W/floor-f"
+				x=$(ratio "$(median_of "$W/ex" $k)" "$(median_of "$W/floor-f" $k)") &&
+					out "exit-$op-lkvm-vs-floor $x x"
+			done
+			sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-lkvm-nosdei /p" "$W/exn"
+			sed -n "s/^BENCH exit-mmio-hole-ns /@@BENCH exit-mmio-hole-ns-lkvm-nosdei /p" "$W/exn"
+			sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-floor-nofilter /p" "$W/floor"
+			x=$(ratio "$(median_of "$W/ex" exit-hvc-ns)" "$(median_of "$W/exn" exit-hvc-ns)") &&
+				out "exit-hvc-filter-cost $x x"
+			x=$(ratio "$(median_of "$W/exn" exit-hvc-ns)" "$(median_of "$W/floor" exit-hvc-ns)") &&
+				out "exit-hvc-nosdei-vs-floor $x x"
+		fi
+	else
+		echo "# bench: no floor VMM or exits payload: exit paths not measured"
+	fi
 fi
 
 # 7. A Linux guest (the rig's kernel and initramfs, 2 vCPUs, 256 MiB, a
 #    128 MiB disk): lkvm's start-up, the guest's boot to init, exits by reason,
 #    virtio-blk against the same I/O on the file from this host, and lkvm's
 #    own memory (outside guest RAM), threads and fds while the guest idles.
-rss_outside_ram() {
-	# The Rss of every mapping of PID but the guest RAM one (RAM_KB in size).
-	awk -v ram="$2" '/^Size:/ { size = $2 } /^Rss:/ { if (size != ram) t += $2 }
-		END { print t + 0 }' "/proc/$1/smaps"
-}
-rss_top() {
-	# The mappings that hold most of it, for the notes.
-	awk -v ram="$2" '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 ? $6 : "[anon]" }
-		/^Size:/ { size = $2 } /^Rss:/ { if (size != ram && $2 > 0) r[name] += $2 }
-		END { for (n in r) print r[n], n }' "/proc/$1/smaps" | sort -rn | head -n 6
-}
-mbps() {
-	# mbps MB CENTISECONDS
-	[ "$2" -gt 0 ] && echo $(($1 * 100 / $2)) || echo 0
-}
-if [ -f /Image ] && [ -f /initrd.cpio.gz ] && [ -s /initrd.cpio.gz ]; then
-	img=$W/disk.img
-	dd if=/dev/zero of="$img" bs=1M count=128 2>/dev/null
-	t0=$(now_ns)
-	"$LKVM" run -k /Image -i /initrd.cpio.gz -c 2 -m 256 -d "$img" --stats \
-		-p "lkvm.test=bench-linux" </dev/null >"$W/linux" 2>&1 &
-	pid=$!
-	i=0
-	while [ $i -lt 3000 ] && ! grep -q '^BENCH-MEASURE-NOW' "$W/linux"; do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.2
-		i=$((i + 1))
-	done
-	if grep -q '^BENCH-MEASURE-NOW' "$W/linux"; then
-		out "lkvm-rss-outside-ram-kb $(rss_outside_ram $pid 262144) kB"
-		rss_top $pid 262144 | while read -r kb name; do
-			echo "# bench: resident outside guest RAM: $kb kB $name"
+if want linux; then
+	rss_outside_ram() {
+		# The Rss of every mapping of PID but the guest RAM one (RAM_KB in size).
+		awk -v ram="$2" '/^Size:/ { size = $2 } /^Rss:/ { if (size != ram) t += $2 }
+			END { print t + 0 }' "/proc/$1/smaps"
+	}
+	rss_top() {
+		# The mappings that hold most of it, for the notes.
+		awk -v ram="$2" '/^[0-9a-f]+-[0-9a-f]+ / { name = $6 ? $6 : "[anon]" }
+			/^Size:/ { size = $2 } /^Rss:/ { if (size != ram && $2 > 0) r[name] += $2 }
+			END { for (n in r) print r[n], n }' "/proc/$1/smaps" | sort -rn | head -n 6
+	}
+	mbps() {
+		# mbps MB CENTISECONDS
+		[ "$2" -gt 0 ] && echo $(($1 * 100 / $2)) || echo 0
+	}
+	if [ -f /Image ] && [ -f /initrd.cpio.gz ] && [ -s /initrd.cpio.gz ]; then
+		img=$W/disk.img
+		dd if=/dev/zero of="$img" bs=1M count=128 2>/dev/null
+		t0=$(now_ns)
+		"$LKVM" run -k /Image -i /initrd.cpio.gz -c 2 -m 256 -d "$img" --stats \
+			-p "lkvm.test=bench-linux" </dev/null >"$W/linux" 2>&1 &
+		pid=$!
+		i=0
+		while [ $i -lt 3000 ] && ! grep -q '^BENCH-MEASURE-NOW' "$W/linux"; do
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.2
+			i=$((i + 1))
 		done
-		out "lkvm-threads $(sed -n 's/^Threads:[[:space:]]*//p' /proc/$pid/status) threads"
-		out "lkvm-fds $(ls /proc/$pid/fd | wc -l) fds"
-	fi
-	wait $pid
-	rc=$?
-	t1=$(now_ns)
-	if [ $rc -ne 0 ]; then
-		echo "# bench: the Linux run failed (lkvm status $rc):"
-		tail -n 15 "$W/linux" | sed 's/^/#   /'
-	else
-		tr -d '\r' <"$W/linux" >"$W/linux.txt"
-		su=$(stat_of "$W/linux.txt" startup-us)
-		init=$(sed -n 's/^BENCH-INIT-UPTIME-CS //p' "$W/linux.txt")
-		out "linux-lkvm-startup-us $su us"
-		out "linux-guest-uptime-at-init-ms $((init * 10)) ms"
-		out "linux-start-to-init-ms $((su / 1000 + init * 10)) ms"
-		out "linux-run-to-poweroff-ms $(((t1 - t0) / 1000000)) ms"
-		for k in exits mmio hypercall system-events ioctls; do
-			out "linux-run-$k $(stat_of "$W/linux.txt" $k) $k"
-		done
-		x=$(ratio "$(stat_of "$W/linux.txt" ioctls)" "$(stat_of "$W/linux.txt" exits)") &&
-			out "linux-run-ioctls-per-exit $x ioctls"
-		rd=$(sed -n 's/^BENCH-BLK-READ-64M-CS //p' "$W/linux.txt")
-		rb=$(sed -n 's/^BENCH-BLK-READ-BUFFERED-64M-CS //p' "$W/linux.txt")
-		wr=$(sed -n 's/^BENCH-BLK-WRITE-64M-CS //p' "$W/linux.txt")
-		t2=$(now_ns)
-		dd if="$img" of=/dev/null bs=1M count=64 2>/dev/null
-		t3=$(now_ns)
-		dd if=/dev/zero of="$img" bs=1M count=64 conv=fsync 2>/dev/null
-		t4=$(now_ns)
-		if [ -x "$B/blkrand" ]; then
-			g=$(sed -n 's/^BENCH-BLK-RAND-IOPS \([0-9]*\) .*/\1/p' "$W/linux.txt")
-			h=$("$B/blkrand" "$img" 2048 | sed -n 's/^IOPS \([0-9]*\) .*/\1/p')
-			[ -n "$g" ] && out "blk-rand-read-guest-iops $g IOPS"
-			[ -n "$h" ] && out "blk-rand-read-host-file-iops $h IOPS"
-			x=$(ratio "$g" "$h") && out "blk-rand-read-guest-vs-host $x x"
+		if grep -q '^BENCH-MEASURE-NOW' "$W/linux"; then
+			out "lkvm-rss-outside-ram-kb $(rss_outside_ram $pid 262144) kB"
+			rss_top $pid 262144 | while read -r kb name; do
+				echo "# bench: resident outside guest RAM: $kb kB $name"
+			done
+			out "lkvm-threads $(sed -n 's/^Threads:[[:space:]]*//p' /proc/$pid/status) threads"
+			out "lkvm-fds $(ls /proc/$pid/fd | wc -l) fds"
 		fi
-		hr=$(((t3 - t2) / 10000000))
-		hw=$(((t4 - t3) / 10000000))
-		out "blk-seq-read-guest-mbps $(mbps 64 "$rd") MB/s"
-		out "blk-seq-read-guest-buffered-mbps $(mbps 64 "$rb") MB/s"
-		out "blk-seq-read-host-file-mbps $(mbps 64 "$hr") MB/s"
-		out "blk-seq-write-guest-mbps $(mbps 64 "$wr") MB/s"
-		out "blk-seq-write-host-file-mbps $(mbps 64 "$hw") MB/s"
-		x=$(ratio "$hr" "$rd") && out "blk-seq-read-guest-vs-host $x x"
-		x=$(ratio "$hw" "$wr") && out "blk-seq-write-guest-vs-host $x x"
+		wait $pid
+		rc=$?
+		t1=$(now_ns)
+		if [ $rc -ne 0 ]; then
+			echo "# bench: the Linux run failed (lkvm status $rc):"
+			tail -n 15 "$W/linux" | sed 's/^/#   /'
+		else
+			tr -d '\r' <"$W/linux" >"$W/linux.txt"
+			su=$(stat_of "$W/linux.txt" startup-us)
+			init=$(sed -n 's/^BENCH-INIT-UPTIME-CS //p' "$W/linux.txt")
+			out "linux-lkvm-startup-us $su us"
+			out "linux-guest-uptime-at-init-ms $((init * 10)) ms"
+			out "linux-start-to-init-ms $((su / 1000 + init * 10)) ms"
+			out "linux-run-to-poweroff-ms $(((t1 - t0) / 1000000)) ms"
+			for k in exits mmio hypercall system-events ioctls; do
+				out "linux-run-$k $(stat_of "$W/linux.txt" $k) $k"
+			done
+			x=$(ratio "$(stat_of "$W/linux.txt" ioctls)" "$(stat_of "$W/linux.txt" exits)") &&
+				out "linux-run-ioctls-per-exit $x ioctls"
+			rb=$(sed -n 's/^BENCH-BLK-READ-BUFFERED-64M-CS //p' "$W/linux.txt")
+			[ -n "$rb" ] && out "blk-seq-read-guest-buffered-mbps $(mbps 64 "$rb") MB/s"
+			# blkio in the guest (O_DIRECT on /dev/vda) and here on the image file
+			# (through the page cache: the copy lkvm's worker makes), same sizes.
+			if [ -x "$B/blkio" ]; then
+				"$B/blkio" seq-read "$img" 64 5 >"$W/host-blk"
+				"$B/blkio" seq-write "$img" 64 3 >>"$W/host-blk"
+				"$B/blkio" rand-read "$img" 2048 3 >>"$W/host-blk"
+				for m in seq-read seq-write rand-read; do
+					g=$(sed -n "s/^BENCH-BLK $m //p" "$W/linux.txt")
+					h=$(sed -n "s/^$m //p" "$W/host-blk")
+					[ -n "$g" ] && out "blk-$m-guest $g"
+					[ -n "$h" ] && out "blk-$m-host-file $h"
+					x=$(ratio "${g%% *}" "${h%% *}") && out "blk-$m-guest-vs-host $x x"
+				done
+			fi
+		fi
+	else
+		echo "# bench: no L2 kernel and initramfs: the Linux run is skipped"
 	fi
-else
-	echo "# bench: no L2 kernel and initramfs: the Linux run is skipped"
 fi
+
 out "lkvm-binary-bytes $(wc -c <"$LKVM") bytes"
 
 rm -rf "$W"

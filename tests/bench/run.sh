@@ -7,6 +7,7 @@
 #
 #   BENCH_CYCLES=64  suspend/resume cycles per run (ioctls: N vs 2N)
 #   BENCH_BOOTS=20   boots for reboot-in-place vs cold start
+#   BENCH_ONLY="exits linux"  only these parts (suspend boot sdei exits linux)
 # What each figure means: tests/bench/l1.sh.
 set -uo pipefail
 
@@ -36,11 +37,11 @@ else
 	rm -rf "$stage"
 	mkdir -p "$stage/bench"
 	cp build/bench/*.bin "$stage/bench/"
-	cp build/bench/floor build/bench/blkrand "$stage/bench/" 2>/dev/null || true
+	cp build/bench/floor build/bench/blkio "$stage/bench/" 2>/dev/null || true
 	cp tests/bench/l1.sh "$stage/bench/l1.sh"
 	l2_initrd "$OUTDIR/l2.cpio.gz" || rig_die "could not build the guest initramfs"
 	l1_initrd "$OUTDIR/l1.cpio" bench "$OUTDIR/l2.cpio.gz" "BENCH_CYCLES=${BENCH_CYCLES:-64}" \
-		"BENCH_BOOTS=${BENCH_BOOTS:-20}"
+		"BENCH_BOOTS=${BENCH_BOOTS:-20}" "BENCH_ONLY=${BENCH_ONLY:-}"
 	# A second archive appended: the kernel unpacks both.
 	cpio_dir "$stage" >>"$OUTDIR/l1.cpio"
 	qemu_l1_cmd "$OUTDIR/l1.cpio"
@@ -74,6 +75,10 @@ declare -A desc=(
 	[sdei-signal-complete]="EVENT_SIGNAL -> handler entry -> EVENT_COMPLETE -> back"
 	[sdei-version-vs-psci]="  forwarded SDEI_VERSION / in-kernel PSCI_VERSION"
 	[sdei-signal-complete-vs-psci]="  SDEI round trip / in-kernel PSCI_VERSION"
+	[sdei-signal-complete-floor-ns]="  the same round trip under the floor VMM (the least it takes)"
+	[sdei-signal-complete-lkvm-vs-floor]="  lkvm / floor"
+	[suspend-roundtrip-floor-ns]="  SYSTEM_SUSPEND round trip under the floor VMM (the least it takes)"
+	[suspend-roundtrip-lkvm-vs-floor]="  lkvm / floor"
 	[sdei-ioctls-psci]="ioctls lkvm issues per PSCI_VERSION (KVM answers it)"
 	[sdei-ioctls-version]="ioctls per SDEI VERSION"
 	[sdei-ioctls-status]="ioctls per SDEI EVENT_STATUS"
@@ -111,16 +116,16 @@ declare -A desc=(
 	[linux-run-system-events]="  system events"
 	[linux-run-ioctls]="  KVM ioctls lkvm issued"
 	[linux-run-ioctls-per-exit]="  KVM ioctls per exit (1: only the KVM_RUN that resumes)"
-	[blk-seq-read-guest-mbps]="virtio-blk sequential read, 64 MiB (guest dd, O_DIRECT)"
-	[blk-seq-read-guest-buffered-mbps]="  the same through the guest's page cache (one more copy)"
-	[blk-seq-read-host-file-mbps]="  the same file read on this host"
+	[blk-seq-read-guest-buffered-mbps]="virtio-blk sequential read through the guest's page cache (dd, 64 MiB)"
+	[blk-seq-read-guest]="virtio-blk sequential 1 MiB reads, 64 MiB, O_DIRECT in the guest"
+	[blk-seq-read-host-file]="  the same reads of the image file on this host"
 	[blk-seq-read-guest-vs-host]="  guest / host (target >= 0.90)"
-	[blk-seq-write-guest-mbps]="virtio-blk sequential write + fsync, 64 MiB (O_DIRECT)"
-	[blk-rand-read-guest-iops]="virtio-blk random 4 KiB reads (O_DIRECT), 2048 of them"
-	[blk-rand-read-host-file-iops]="  the same on the file from this host (its page cache)"
-	[blk-rand-read-guest-vs-host]="  guest / host"
-	[blk-seq-write-host-file-mbps]="  the same on this host"
+	[blk-seq-write-guest]="virtio-blk sequential 1 MiB writes + fsync, 64 MiB, O_DIRECT"
+	[blk-seq-write-host-file]="  the same writes to the image file on this host"
 	[blk-seq-write-guest-vs-host]="  guest / host (target >= 0.90)"
+	[blk-rand-read-guest]="virtio-blk random 4 KiB reads, O_DIRECT, 2048 a pass"
+	[blk-rand-read-host-file]="  the same reads of the image file on this host"
+	[blk-rand-read-guest-vs-host]="  guest / host"
 )
 [ -f "$RESULTS" ] && mv "$RESULTS" "$OUTDIR/results.prev.txt"
 {

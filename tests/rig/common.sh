@@ -68,7 +68,7 @@ l2_initrd() {
 	done
 	# The guest half of `make bench`'s Linux runs (lkvm.test=bench-linux).
 	cp "$TOP"/tests/bench/bench-*.sh "$stage/tests/" 2>/dev/null || true
-	cp "$TOP"/build/bench/blkrand "$stage/bin/" 2>/dev/null || true
+	cp "$TOP"/build/bench/blkio "$stage/bin/" 2>/dev/null || true
 	# poweroff/reboot must not go through init (a shell script): call the
 	# kernel directly, which ends in PSCI SYSTEM_OFF / SYSTEM_RESET.
 	for cmd in poweroff reboot halt; do
