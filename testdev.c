@@ -164,7 +164,7 @@ struct device *testdev_create(struct vm *vm)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->wake, &ca);
 	pthread_condattr_destroy(&ca);
-	r = pthread_create(&t->thread, NULL, timer_thread, t);
+	r = util_thread_start(&t->thread, timer_thread, t, "lkvm-testdev");
 	if (r) {
 		pr_err("test device: cannot start its timer thread: %s", strerror(r));
 		free(t);

@@ -222,6 +222,18 @@ u64 util_now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+int util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name)
+{
+	char comm[16];
+	int r = pthread_create(t, NULL, fn, arg);
+
+	if (!r) {
+		snprintf(comm, sizeof(comm), "%s", name);
+		pthread_setname_np(*t, comm);
+	}
+	return r;
+}
+
 bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

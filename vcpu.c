@@ -258,12 +258,14 @@ int vcpu_start_all(struct vm *vm, void (*loop)(struct vcpu *v))
 	sigaction(SIG_KICK, &sa, NULL);
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
+		char name[16];
 		int r;
 
 		v->loop = loop;
 		pthread_mutex_lock(&vm->pause_lock);
 		pthread_mutex_lock(&v->kick_lock);
-		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		snprintf(name, sizeof(name), "lkvm-vcpu%d", i);
+		r = util_thread_start(&v->thread, vcpu_thread, v, name);
 		v->thread_started = v->thread_running = r == 0;
 		pthread_mutex_unlock(&v->kick_lock);
 		pthread_mutex_unlock(&vm->pause_lock);

@@ -102,6 +102,7 @@ int virtio_kvm_start_all(struct vm *vm)
 {
 	for (struct virtio_kvm *w = vm->virtio; w; w = w->next) {
 		struct device *dev = &w->vd->dev;
+		char name[16];
 		int r;
 
 		/* irqfds need the vGIC initialised, hence here rather than at add time. */
@@ -116,7 +117,10 @@ int virtio_kvm_start_all(struct vm *vm)
 				close(w->irq_fd);
 			w->irq_fd = -1;
 		}
-		r = pthread_create(&w->thread, NULL, worker, w);
+		/* "virtio-blk" -> "lkvm-blk" */
+		snprintf(name, sizeof(name), "lkvm-%s",
+			 strncmp(dev->name, "virtio-", 7) ? dev->name : dev->name + 7);
+		r = util_thread_start(&w->thread, worker, w, name);
 		if (r) {
 			pr_err("%s: cannot start its thread: %s", dev->name, strerror(r));
 			return -1;

@@ -315,7 +315,7 @@ struct device *pl031_create_with_clock(u64 base, struct irq_pin irq,
 	/* Signals are for the main and vCPU threads, never the timer. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&r->thread, NULL, rtc_thread, dev);
+	err = util_thread_start(&r->thread, rtc_thread, dev, "lkvm-rtc");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		pr_err("pl031: cannot start its timer thread: %s", strerror(err));

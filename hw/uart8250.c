@@ -562,7 +562,7 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	dev->reset = uart_reset;
 	dev->exit = uart_exit;
 	if (out_fd >= 0) {
-		int r = pthread_create(&u->writer, NULL, uart_writer, dev);
+		int r = util_thread_start(&u->writer, uart_writer, dev, "lkvm-uart");
 
 		if (r) {
 			pr_err("uart: cannot start its output thread: %s", strerror(r));

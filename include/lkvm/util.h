@@ -2,6 +2,7 @@
 #ifndef LKVM_UTIL_H
 #define LKVM_UTIL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,6 +80,13 @@ struct ratelimit {
 };
 /* CLOCK_MONOTONIC in nanoseconds. */
 u64 util_now_ns(void);
+
+/*
+ * The one way lkvm starts a thread: pthread_create(), then the thread is
+ * named (@name, cut to 15 characters) so that top -H, gdb and
+ * /proc/PID/task tell lkvm's threads apart.  Returns pthread_create()'s error.
+ */
+int util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name);
 
 /* May a message go out now?  If so, *@dropped says how many did not before it. */
 bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped);

@@ -41,7 +41,11 @@ host() {
 			measure "$what"
 			# lkvm may have ended between the line and the look.
 			[ -n "$threads" ] && last="$fds $threads $rss"
-			case $what in "SOAK-REBOOT 1") base=$last ;; esac
+			case $what in "SOAK-REBOOT 1")
+				base=$last
+				names=$(cat /proc/"$LKVM_PID"/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
+				;;
+			esac
 		fi
 		sleep 0.1
 	done
@@ -61,6 +65,9 @@ host() {
 	expect_line "stats: suspends $cycles resumes $cycles reboots $reboots "
 	[ -n "$base" ] && [ -n "$last" ]
 	check $? "measured after the first reboot and at the end"
+	# Each thread says what it is (top -H, gdb, /proc/PID/task).
+	[ "$names" = "lkvm lkvm-blk lkvm-rtc lkvm-uart lkvm-vcpu0 lkvm-vcpu1 " ]
+	check $? "lkvm's threads are named after their jobs ($names)"
 	set -- $base
 	b_fds=$1 b_threads=$2 b_rss=$3
 	set -- $last
