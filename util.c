@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -222,15 +223,33 @@ u64 util_now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
+struct thread_start {
+	void *(*fn)(void *);
+	void *arg;
+	char name[16];
+};
+
+/* The thread names itself (prctl: pthread_setname_np drags stdio into the static binary). */
+static void *thread_trampoline(void *p)
+{
+	struct thread_start ts = *(struct thread_start *)p;
+
+	free(p);
+	prctl(PR_SET_NAME, ts.name, 0, 0, 0);
+	return ts.fn(ts.arg);
+}
+
 int util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const char *name)
 {
-	char comm[16];
-	int r = pthread_create(t, NULL, fn, arg);
+	struct thread_start *ts = xzalloc(sizeof(*ts));
+	int r;
 
-	if (!r) {
-		snprintf(comm, sizeof(comm), "%s", name);
-		pthread_setname_np(*t, comm);
-	}
+	ts->fn = fn;
+	ts->arg = arg;
+	snprintf(ts->name, sizeof(ts->name), "%s", name);
+	r = pthread_create(t, NULL, thread_trampoline, ts);
+	if (r)
+		free(ts);
 	return r;
 }
 
