@@ -222,6 +222,26 @@ if want linux; then
 			/^Size:/ { size = $2 } /^Rss:/ { if (size != ram && $2 > 0) r[name] += $2 }
 			END { for (n in r) print r[n], n }' "/proc/$1/smaps" | sort -rn | head -n 6
 	}
+	cpu_snap() {
+		# cpu_snap PID: "comm utime stime guest_time" (clock ticks) per thread
+		for t in /proc/"$1"/task/*; do
+			c=$(cat "$t/comm" 2>/dev/null) || continue
+			# After "(comm) ": utime is the 12th field, stime the 13th, guest_time the 41st.
+			sed 's/.*) //' "$t/stat" | awk -v c="$c" '{ print c, $12, $13, $41 }'
+		done
+	}
+	cpu_split() {
+		# cpu_split BEFORE AFTER: where lkvm's threads spent the time between
+		# the two snapshots, in clock ticks: the guest itself (vCPU threads in
+		# guest mode), the host kernel and KVM on the vCPU threads, lkvm's own
+		# code on them, and each other thread's user and kernel time.
+		awk 'NR == FNR { u[$1] = $2; s[$1] = $3; g[$1] = $4; next }
+			{ du = $2 - u[$1]; ds = $3 - s[$1]; dg = $4 - g[$1]
+			  if ($1 ~ /vcpu/) { guest += dg; vk += ds; vu += du - dg }
+			  else if (du + ds > 0) other = other ", " $1 " user " du " kernel " ds }
+			END { printf "guest %d, vCPU threads in the kernel %d, in lkvm %d%s\n",
+				guest, vk, vu, other }' "$1" "$2"
+	}
 	mbps() {
 		# mbps MB CENTISECONDS
 		[ "$2" -gt 0 ] && echo $(($1 * 100 / $2)) || echo 0
@@ -236,6 +256,12 @@ if want linux; then
 		i=0
 		while [ $i -lt 3000 ] && ! grep -q '^BENCH-MEASURE-NOW' "$W/linux"; do
 			kill -0 $pid 2>/dev/null || break
+			# The guest's sequential reads, bracketed by two marks it waits at.
+			for m in A B; do
+				if [ ! -f "$W/cpu-$m" ] && grep -q "^BENCH-BLK-CPU-$m" "$W/linux"; then
+					cpu_snap $pid >"$W/cpu-$m"
+				fi
+			done
 			sleep 0.2
 			i=$((i + 1))
 		done
@@ -268,6 +294,11 @@ if want linux; then
 				out "linux-run-ioctls-per-exit $x ioctls"
 			rb=$(sed -n 's/^BENCH-BLK-READ-BUFFERED-64M-CS //p' "$W/linux.txt")
 			[ -n "$rb" ] && out "blk-seq-read-guest-buffered-mbps $(mbps 64 "$rb") MB/s"
+			if [ -f "$W/cpu-A" ] && [ -f "$W/cpu-B" ]; then
+				echo "# bench: lkvm's threads during 10 x 64 MiB of the guest's" \
+					"sequential reads, in ticks of $(getconf CLK_TCK 2>/dev/null || echo 100) Hz:" \
+					"$(cpu_split "$W/cpu-A" "$W/cpu-B")"
+			fi
 			# blkio in the guest (O_DIRECT on /dev/vda) and here on the image file
 			# (through the page cache: the copy lkvm's worker makes), same sizes.
 			if [ -x "$B/blkio" ]; then
