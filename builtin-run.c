@@ -52,6 +52,22 @@ static int add_virtio(struct vm *vm, struct device *dev)
 }
 
 /* Returns the device console input goes to. */
+static struct device *log_uart;
+
+/*
+ * Before a message of lkvm's, what the guest wrote to the UART goes out: a
+ * "guest suspended" line must not land in the middle of the line the guest
+ * printed just before suspending.  Bounded: once output has stalled (a
+ * stdout nobody reads), messages stop waiting until it moves again.
+ */
+static void flush_guest_output(void)
+{
+	static _Atomic bool stalled;
+
+	if (log_uart)
+		stalled = uart8250_flush(log_uart, stalled ? 0 : 100) < 0;
+}
+
 static struct device *add_devices(struct vm *vm)
 {
 	struct run_opts *o = vm->opts;
@@ -61,6 +77,8 @@ static struct device *add_devices(struct vm *vm)
 			       STDOUT_FILENO);
 	if (add_device(vm, uart) < 0)
 		return NULL;
+	log_uart = uart;
+	util_set_log_flush(flush_guest_output);
 	if (add_device(vm, pl031_create(LKVM_RTC_BASE,
 					(struct irq_pin){ vm_set_spi, vm, LKVM_SPI_RTC, false })) < 0)
 		return NULL;
@@ -292,6 +310,8 @@ int builtin_run(int argc, char **argv)
 	 */
 	vcpu_stop_all(&vm);
 	virtio_kvm_stop_all(&vm);
+	util_set_log_flush(NULL);	/* the UART goes with the devices */
+	log_uart = NULL;
 	device_bus_exit(&vm.bus);
 	if (opts.stats)
 		print_stats(&vm);

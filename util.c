@@ -31,6 +31,13 @@ int util_parse_log_level(const char *s)
 	return -1;
 }
 
+static void (*log_flush)(void);
+
+void util_set_log_flush(void (*flush)(void))
+{
+	log_flush = flush;
+}
+
 void lkvm_log(int level, const char *fmt, ...)
 {
 	char buf[1024];
@@ -39,6 +46,8 @@ void lkvm_log(int level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
+	if (level < LOG_DEBUG && log_flush)
+		log_flush();
 	/* One write per line so lines from several threads never interleave. */
 	n = snprintf(buf, sizeof(buf), "lkvm: %s", level == LOG_WARN ? "warning: " : "");
 	va_start(ap, fmt);

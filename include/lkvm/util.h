@@ -55,6 +55,12 @@ extern int log_level;
 
 void lkvm_log(int level, const char *fmt, ...) __printf(2, 3);
 int util_parse_log_level(const char *s);	/* -1 if unknown */
+/*
+ * Called before every message but debug ones, so that the guest output
+ * written before it (the UART's, through its writer thread) comes out first.
+ * Never for debug messages: devices print those with their own lock held.
+ */
+void util_set_log_flush(void (*flush)(void));
 
 #define pr_err(...) lkvm_log(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) lkvm_log(LOG_WARN, __VA_ARGS__)
