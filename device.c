@@ -25,8 +25,9 @@ int device_bus_add(struct device_bus *bus, struct device *dev)
 
 struct device *device_bus_find(struct device_bus *bus, u64 addr, u32 len)
 {
-	for (struct device *d = bus->head; d; d = d->next)
-		if (addr >= d->base && addr - d->base < d->size && len <= d->size - (addr - d->base))
+	/* Sorted by base: past @addr, nothing further on can hold it. */
+	for (struct device *d = bus->head; d && d->base <= addr; d = d->next)
+		if (addr - d->base < d->size && len <= d->size - (addr - d->base))
 			return d;
 	return NULL;
 }
