@@ -106,7 +106,7 @@ static int apply_result(struct vcpu *v, const struct sdei_result *res)
 #define CTX_SCTLR	BIT(SDEI_SAVED_GPRS + 2)
 #define CTX_ALL		(CTX_SCTLR | CTX_PSTATE | CTX_PC | (BIT(SDEI_SAVED_GPRS) - 1))
 
-static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
+static bool deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask);
 
 /* The router's handler for the SDEI range (SMC64 ids only, so no narrowing). */
 static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
@@ -137,27 +137,32 @@ static bool sdei_kvm_call(struct vcpu *v, u32 fid, void *ctx)
 		kick_pes(vm, v);
 	pthread_mutex_unlock(&s->lock);
 
-	if (apply_result(v, &res) < 0)
-		return true;
 	/*
 	 * The next pending event for this PE, if any, goes in before the guest
 	 * runs; after a COMPLETE the registers just written are its context.
+	 * A call's result is written only if no handler is entered: a handler's
+	 * entry overwrites x0-x3, and the result lives on in the context it
+	 * saved, which EVENT_COMPLETE puts back.
 	 */
-	if (res.kick) {
+	if (res.kick && res.action == SDEI_ACT_RETURN) {
+		struct sdei_ctx now = { .x[0] = res.regs[0] };
+
+		/* x0 is the result, x1.. the arguments just read. */
+		for (int i = 0; i < nargs; i++)
+			now.x[i + 1] = args[i];
+		if (deliver(v, &now, BIT(nargs + 1) - 1))
+			return true;
+	}
+	if (apply_result(v, &res) < 0)
+		return true;
+	if (res.kick && res.action != SDEI_ACT_RETURN) {
 		struct sdei_ctx now = res.ctx;
-		u64 known = CTX_ALL;
 
 		if (res.action == SDEI_ACT_RESUME) {
 			now.pc = res.resume_pc;
 			now.pstate = res.resume_pstate;
-		} else if (res.action == SDEI_ACT_RETURN) {
-			/* x0 is the result just written, x1.. the arguments just read. */
-			now.x[0] = res.regs[0];
-			for (int i = 0; i < nargs; i++)
-				now.x[i + 1] = args[i];
-			known = BIT(nargs + 1) - 1;
 		}
-		deliver(v, &now, known);
+		deliver(v, &now, CTX_ALL);
 	}
 	return true;
 }
@@ -192,15 +197,16 @@ static bool power_check(struct vcpu *v)
  * @v's current context (@known_mask) the caller just read or wrote, after a
  * call of @v's own, so they need not be read back; after entering a handler
  * its whole context is known, which is what a critical event nesting on it
- * interrupts.  A call of @v's own also proves it is running.
+ * interrupts.  A call of @v's own also proves it is running.  True if a
+ * handler was entered.
  */
-static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask)
+static bool deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask)
 {
 	struct vm *vm = v->vm;
 	struct sdei_kvm *s = vm->sdei;
 	struct sdei_dispatch d;
 	struct sdei_ctx ctx;
-	bool checked_power = known != NULL;
+	bool checked_power = known != NULL, entered = false;
 	int r = 0;
 
 	if (known)
@@ -208,7 +214,7 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 	/* Asked to look whether the vCPU went off (sdei_kvm_watch_power()), event or not. */
 	if (!known && atomic_exchange(&v->sdei_power_check, false)) {
 		if (!power_check(v))
-			return;
+			return false;
 		checked_power = true;
 	}
 	for (int nest = 0; nest < 2; nest++) {
@@ -218,11 +224,11 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		go = sdei_next_dispatch(s->d, v->id, &d);
 		pthread_mutex_unlock(&s->lock);
 		if (!go)
-			return;
+			return entered;
 
 		if (!checked_power) {
 			if (!power_check(v))
-				return;
+				return entered;
 			checked_power = true;
 		}
 		if (known_mask != CTX_ALL) {
@@ -237,22 +243,23 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 				r = vcpu_get_reg(v, REG_SCTLR_EL1, &ctx.sctlr);
 			if (r < 0) {
 				vcpu_fatal(v, "reading the context for SDEI: %s", strerror(errno));
-				return;
+				return entered;
 			}
 		}
 		pthread_mutex_lock(&s->lock);
 		go = sdei_dispatch_commit(s->d, v->id, &d, &ctx);
 		pthread_mutex_unlock(&s->lock);
 		if (!go)
-			return;
+			return entered;
 		if (smccc_kvm_set_regs(v, d.x, 4) < 0)
-			return;
+			return true;	/* failed: nothing more is written */
 		r = vcpu_set_reg(v, REG_PC, d.pc);
 		r = r ?: vcpu_set_reg(v, REG_PSTATE, d.pstate);
 		if (r < 0) {
 			vcpu_fatal(v, "entering the SDEI handler: %s", strerror(errno));
-			return;
+			return true;
 		}
+		entered = true;
 		atomic_fetch_add_explicit(&vm->stats.sdei_deliveries, 1, memory_order_relaxed);
 		pr_debug("vCPU %d: SDEI event %u delivered", v->id, d.event);
 		/* What a nested (critical) dispatch would interrupt: the handler's entry. */
@@ -261,6 +268,7 @@ static void deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		ctx.pstate = d.pstate;
 		known_mask = CTX_ALL;
 	}
+	return entered;
 }
 
 void sdei_kvm_deliver(struct vcpu *v)
