@@ -145,7 +145,7 @@ test: deps-rig
 BENCH_TOOLS := build/bench/floor build/bench/blkio
 $(BENCH_TOOLS): build/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $< \
 		$(TARGET_LDFLAGS) -lfdt
 
 # The soak test at full length: 50 suspend/resume cycles and 20 reboots.

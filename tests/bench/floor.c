@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
-#include <linux/kvm.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* UAPI values older headers may lack: lkvm's own list. */
+#include "lkvm/kvm-compat.h"
 
 #define RAM_BASE	0x80000000ULL
 #define RAM_SIZE	(64ULL << 20)
@@ -50,18 +52,6 @@
 #define REG_PC		(0x6030000000100000ULL + 2 * 32)
 #define REG_PSTATE	(0x6030000000100000ULL + 2 * 33)
 #define SDEI_FN(n)	(0xc4000020u + (n))
-#ifndef KVM_CAP_ARM_SYSTEM_SUSPEND
-#define KVM_CAP_ARM_SYSTEM_SUSPEND 216
-#endif
-#ifndef KVM_SYSTEM_EVENT_WAKEUP
-#define KVM_SYSTEM_EVENT_WAKEUP 4
-#endif
-#ifndef KVM_SYSTEM_EVENT_SUSPEND
-#define KVM_SYSTEM_EVENT_SUSPEND 5
-#endif
-#ifndef KVM_MP_STATE_SUSPENDED
-#define KVM_MP_STATE_SUSPENDED 10
-#endif
 
 static void die(const char *what)
 {
