@@ -178,12 +178,15 @@ fi
 
 # 6. Exit paths against the floor VMM (tests/bench/floor.c), same payload:
 #    lkvm as it runs by default (SDEI on: an SMCCC filter installed), lkvm
-#    --no-sdei (no filter), and the floor with and without a filter.
+#    --no-sdei (no filter), and the floor with and without a filter, and
+#    with its KVM_RUN on a second thread (a process with more than one
+#    thread pays more for every exit, and every VMM has more than one).
 if want exits; then
 	EX=$((N * 64))
 	if [ -f "$B/exits.bin" ] && [ -x "$B/floor" ]; then
 		"$B/floor" "$B/exits.bin" "bench.iters=$EX" --filter >"$W/floor-f" 2>&1
 		"$B/floor" "$B/exits.bin" "bench.iters=$EX bench.nofwd=1" >"$W/floor" 2>&1
+		"$B/floor" "$B/exits.bin" "bench.iters=$EX" --filter --vcpu-thread >"$W/floor-t" 2>&1
 		if lk ex -k "$B/exits.bin" -c 1 -m 64 -p "bench.iters=$EX" &&
 			lk exn -k "$B/exits.bin" -c 1 -m 64 --no-sdei -p "bench.iters=$EX bench.nofwd=1"; then
 			for op in hvc mmio-hole mmio-uart fwd; do
@@ -192,6 +195,9 @@ if want exits; then
 				sed -n "s/^BENCH $k /@@BENCH $k-floor /p" "$W/floor-f"
 				x=$(ratio "$(median_of "$W/ex" $k)" "$(median_of "$W/floor-f" $k)") &&
 					out "exit-$op-lkvm-vs-floor $x x"
+				sed -n "s/^BENCH $k /@@BENCH $k-floor-thread /p" "$W/floor-t"
+				x=$(ratio "$(median_of "$W/ex" $k)" "$(median_of "$W/floor-t" $k)") &&
+					out "exit-$op-lkvm-vs-floor-thread $x x"
 			done
 			sed -n "s/^BENCH exit-hvc-ns /@@BENCH exit-hvc-ns-lkvm-nosdei /p" "$W/exn"
 			sed -n "s/^BENCH exit-mmio-hole-ns /@@BENCH exit-mmio-hole-ns-lkvm-nosdei /p" "$W/exn"
