@@ -7,6 +7,7 @@
 # the first reboot on (by then every code path has run once).  `make test`
 # runs 5 cycles and 2 reboots; SOAK=full (`make soak`) runs 50 and 20.
 # timeout: 900
+# timeout-full: 3600
 
 RAM_KB=262144
 

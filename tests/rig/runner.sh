@@ -278,6 +278,8 @@ run_linux() {
 	fi
 	hto=$(header timeout "$f")
 	hto=${hto:-200}
+	# `make soak` (SOAK=full) runs the soak test at full length.
+	[ "${SOAK:-}" = full ] && [ -n "$(header timeout-full "$f")" ] && hto=$(header timeout-full "$f")
 	begin "linux: $name" "$hto"
 	mkdir -p "$WORK/linux-$name"
 	WORK=$WORK/linux-$name TEST=$name SHARED=$shared linux_host "$f" "$log" "$hto"
