@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* util.c: the message limiter, reading open files, writing to a full pipe. */
+/*
+ * util.c: the message limiter, reading open files, writing to a full pipe,
+ * the flush before a message, named threads.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -91,11 +95,60 @@ static void test_write_until(void)
 	close(pfd[1]);
 }
 
+static int flushes;
+
+static void count_flush(void)
+{
+	flushes++;
+}
+
+/* What the UART's output hook sees: every message but debug ones flushes first. */
+static void test_log_flush(void)
+{
+	int saved_err = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+	int saved_level = log_level;
+
+	dup2(null, STDERR_FILENO);
+	log_level = LOG_DEBUG;
+	util_set_log_flush(count_flush);
+	pr_err("e");
+	pr_warn("w");
+	pr_info("i");
+	tap_ok(flushes == 3, "error, warning and info messages flush first (%d)", flushes);
+	pr_debug("d");
+	tap_ok(flushes == 3, "a debug message does not (devices print those under their lock)");
+	util_set_log_flush(NULL);
+	pr_info("i");
+	tap_ok(flushes == 3, "no hook, no flush");
+	log_level = saved_level;
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_err);
+	close(null);
+}
+
+static void *say_name(void *arg)
+{
+	prctl(PR_GET_NAME, (char *)arg, 0, 0, 0);
+	return NULL;
+}
+
+static void test_thread_name(void)
+{
+	char name[16] = "";
+	pthread_t t;
+
+	tap_ok(!util_thread_start(&t, say_name, name, "lkvm-a-very-long-name") &&
+		       !pthread_join(t, NULL) && !strcmp(name, "lkvm-a-very-lon"),
+	       "a started thread carries its name, cut to 15 characters (%s)", name);
+}
+
 int main(void)
 {
-	tap_plan(7);
+	tap_plan(11);
 	test_ratelimit();
 	test_read_fd();
 	test_write_until();
+	test_log_flush();
+	test_thread_name();
 	return tap_done();
 }
