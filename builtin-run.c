@@ -51,7 +51,6 @@ static int add_virtio(struct vm *vm, struct device *dev)
 	return virtio_kvm_add(vm, dev);
 }
 
-/* Returns the device console input goes to. */
 static struct device *log_uart;
 
 /*
@@ -68,6 +67,7 @@ static void flush_guest_output(void)
 		stalled = uart8250_flush(log_uart, stalled ? 0 : 100) < 0;
 }
 
+/* Returns the device console input goes to. */
 static struct device *add_devices(struct vm *vm)
 {
 	struct run_opts *o = vm->opts;

@@ -35,7 +35,7 @@ static void (*log_flush)(void);
 
 void util_set_log_flush(void (*flush)(void))
 {
-	log_flush = flush;
+	__atomic_store_n(&log_flush, flush, __ATOMIC_RELEASE);
 }
 
 void lkvm_log(int level, const char *fmt, ...)
@@ -43,11 +43,12 @@ void lkvm_log(int level, const char *fmt, ...)
 	char buf[1024];
 	va_list ap;
 	int n;
+	void (*flush)(void) = __atomic_load_n(&log_flush, __ATOMIC_ACQUIRE);
 
 	if (level > log_level)
 		return;
-	if (level < LOG_DEBUG && log_flush)
-		log_flush();
+	if (level < LOG_DEBUG && flush)
+		flush();
 	/* One write per line so lines from several threads never interleave. */
 	n = snprintf(buf, sizeof(buf), "lkvm: %s", level == LOG_WARN ? "warning: " : "");
 	va_start(ap, fmt);
