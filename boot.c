@@ -119,6 +119,8 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 		return -1;
 	}
 	b->dtb_len = fdt_totalsize(b->dtb);
+	/* Kept for reboots in place: only what the tree uses. */
+	b->dtb = xrealloc(b->dtb, b->dtb_len);
 	if (o->dump_dtb) {
 		int fd = open(o->dump_dtb, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 

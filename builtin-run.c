@@ -4,6 +4,7 @@
  * thread's event loop.  The top layer: the only one that decides to exit.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -164,6 +165,8 @@ static int reboot(struct vm *vm, struct boot_payload *boot)
 	}
 	if (!r)
 		r = boot_load(vm, boot);
+	/* What loading the boot files freed (zlib's window, say) goes back. */
+	malloc_trim(0);
 	atomic_fetch_add(&vm->boot_gen, 1);
 	/* Ready for the next event, unless a fatal one came meanwhile. */
 	atomic_compare_exchange_strong(&vm->event, &expected, VM_EV_NONE);
@@ -290,6 +293,12 @@ int builtin_run(int argc, char **argv)
 	    boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0 ||
 	    virtio_kvm_start_all(&vm) < 0)
 		return LKVM_EXIT_FATAL;
+	/*
+	 * Set-up is done: what it freed goes back to the host (glibc keeps up
+	 * to 128 KiB of free heap otherwise), for the resident memory to be
+	 * lkvm's working set only.
+	 */
+	malloc_trim(0);
 
 	pr_info("booting %s: %d vCPU%s, %llu MiB%s", opts.name ? opts.name : opts.kernel,
 		vm.nr_vcpus, vm.nr_vcpus > 1 ? "s" : "", (unsigned long long)(opts.mem_size >> 20),

@@ -547,9 +547,10 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	pthread_cond_init(&u->tx_more, NULL);
 	pthread_cond_init(&u->tx_done, NULL);
 	u->out_fd = out_fd;
-	u->rx = xzalloc(UART8250_RX_BUF_SIZE);
-	u->hold = xzalloc(UART8250_RX_BUF_SIZE);
-	u->tx = xzalloc(UART_TX_BUF);
+	/* Rings: what is in them is said by their indices, not by zeroes. */
+	u->rx = xmalloc(UART8250_RX_BUF_SIZE);
+	u->hold = xmalloc(UART8250_RX_BUF_SIZE);
+	u->tx = xmalloc(UART_TX_BUF);
 	uart_power_on(u);
 
 	dev->name = "uart8250";

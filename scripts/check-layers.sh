@@ -191,7 +191,7 @@ function check_names(f,   b, name, n, a, i) {
 		for (i = 1; i <= n; i++) {
 			if (a[i] != f || name == b || index(name, b "_") == 1) continue
 			if (f == "main.c" && name == "main") continue
-			if (f == "util.c" && name ~ /^(xzalloc|xrealloc|xstrdup|xasprintf|lkvm_log)$/)
+			if (f == "util.c" && name ~ /^(xzalloc|xmalloc|xrealloc|xstrdup|xasprintf|lkvm_log)$/)
 				continue
 			print f ": exported " name "() does not start with " b "_" > "/dev/stderr"
 			problems++

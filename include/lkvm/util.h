@@ -114,6 +114,11 @@ bool util_ratelimit(struct ratelimit *rl, unsigned long *dropped);
  * LKVM_EXIT_FATAL.  The only place below the lifecycle that ends the process.
  */
 void *xzalloc(size_t size);
+/*
+ * Not zeroed: for big buffers that need no initial contents (rings), whose
+ * pages then stay out of lkvm's resident memory until they are used.
+ */
+void *xmalloc(size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
