@@ -198,7 +198,8 @@ static bool power_check(struct vcpu *v)
  * call of @v's own, so they need not be read back; after entering a handler
  * its whole context is known, which is what a critical event nesting on it
  * interrupts.  A call of @v's own also proves it is running.  True if a
- * handler was entered.
+ * handler was entered, or writing its entry failed (the vCPU is then failed):
+ * either way the caller writes no call result over it.
  */
 static bool deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask)
 {
@@ -252,7 +253,7 @@ static bool deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		if (!go)
 			return entered;
 		if (smccc_kvm_set_regs(v, d.x, 4) < 0)
-			return true;	/* failed: nothing more is written */
+			return true;	/* failed (reported): nothing more is written */
 		r = vcpu_set_reg(v, REG_PC, d.pc);
 		r = r ?: vcpu_set_reg(v, REG_PSTATE, d.pstate);
 		if (r < 0) {
