@@ -33,10 +33,13 @@ LIBS := -lfdt -lz -lpthread
 # for the unit tests and fuzzers (tests/unit, tests/fuzz).
 PURE_SRCS := util.c options.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c \
 	arm/image.c arm/fdt.c hw/uart8250.c hw/pl031.c \
-	virtio/virtq.c virtio/mmio.c virtio/blk.c virtio/console.c virtio/rng.c
+	virtio/virtq.c virtio/mmio.c virtio/blk.c virtio/console.c virtio/rng.c \
+	virtio/input.c ctl-client.c
 # What drives KVM, top layer first (docs/design.md): the lifecycle, the exit
 # dispatcher, the handlers, arm64, the vCPU core, the VM.
-GLUE_SRCS := main.c builtin-run.c boot.c \
+GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c \
+	builtin-list.c builtin-pause.c builtin-resume.c builtin-stop.c builtin-debug.c \
+	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c \
 	vcpu-loop.c \
 	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c \
 	arm/arch-vm.c arm/arch-vcpu.c arm/arch-gic.c \

@@ -16,6 +16,7 @@
 #include "lkvm/arch.h"
 #include "lkvm/boot.h"
 #include "lkvm/builtin.h"
+#include "lkvm/ctl-server.h"
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
 #include "lkvm/psci-kvm.h"
@@ -100,30 +101,32 @@ static struct device *add_devices(struct vm *vm)
 	if (o->rng && add_virtio(vm, virtio_rng_create(&vm->mem, vm_alloc_virtio_window(vm),
 						       vm_alloc_irq(vm))) < 0)
 		return NULL;
+	/* Last, so that the other devices keep their windows and SPIs. */
+	if (!o->no_wake_device) {
+		struct device *wake = virtio_input_create(&vm->mem, vm_alloc_virtio_window(vm),
+							  vm_alloc_irq(vm));
+
+		if (add_virtio(vm, wake) < 0)
+			return NULL;
+		vm->wake_dev = wake;
+	}
 	return console;
 }
 
 static void print_stats(struct vm *vm)
 {
 	struct vm_stats *s = &vm->stats;
-	u64 exits = 0, mmio = 0, hvc = 0, sys = 0, ioctls = s->ioctls;
+	struct vcpu_totals t;
 
-	for (int i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu_counters *c = &vm->vcpus[i]->count;
-
-		exits += c->exits;
-		mmio += c->mmio_exits;
-		hvc += c->hypercall_exits;
-		sys += c->system_events;
-		ioctls += c->ioctls;
-	}
+	vcpu_totals(vm, &t);
 	fprintf(stderr,
 		"lkvm: stats: exits %llu mmio %llu hypercall %llu system-events %llu ioctls %llu\n"
 		"lkvm: stats: suspends %lu resumes %lu reboots %lu sdei-calls %lu "
 		"sdei-deliveries %lu\n"
 		"lkvm: stats: startup-us %llu\n",
-		(unsigned long long)exits, (unsigned long long)mmio, (unsigned long long)hvc,
-		(unsigned long long)sys, (unsigned long long)ioctls,
+		(unsigned long long)t.exits, (unsigned long long)t.mmio_exits,
+		(unsigned long long)t.hypercall_exits, (unsigned long long)t.system_events,
+		(unsigned long long)t.ioctls,
 		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries,
 		(unsigned long long)(s->first_run_ns ? (s->first_run_ns - s->start_ns) / 1000 : 0));
 	for (u32 i = 0; i < ARRAY_SIZE(s->sdei_fn); i++)
@@ -140,13 +143,17 @@ static void print_stats(struct vm *vm)
 static int reboot(struct vm *vm, struct boot_payload *boot)
 {
 	int expected = VM_EV_RESET, r = 0;
+	/* Paused from the control socket: the vCPUs are held already, and stay so. */
+	bool held = atomic_load(&vm->paused);
 
-	vcpu_pause_all(vm, NULL);
+	if (!held)
+		vcpu_pause_all(vm, NULL);
 	/* A vCPU whose thread ended (a fatal error, said already) cannot boot again. */
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vcpu_thread_done(vm->vcpus[i])) {
 			pr_err("cannot reboot: vCPU %d has stopped", i);
-			vcpu_resume_all(vm, NULL);
+			if (!held)
+				vcpu_resume_all(vm, NULL);
 			return -1;
 		}
 	for (int i = 0; i < vm->nr_vcpus && !r; i++)
@@ -171,36 +178,85 @@ static int reboot(struct vm *vm, struct boot_payload *boot)
 	/* Ready for the next event, unless a fatal one came meanwhile. */
 	atomic_compare_exchange_strong(&vm->event, &expected, VM_EV_NONE);
 	atomic_fetch_add(&vm->stats.reboots, 1);
-	vcpu_resume_all(vm, NULL);
+	if (!held)
+		vcpu_resume_all(vm, NULL);
 	return r;
 }
 
-/* The main thread: console input, signals, and what the vCPUs ask for. */
-static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term,
-		     int sig_fd)
+/* What the main loop does about the event a vCPU posted; -1: go on. */
+static int vm_event(struct vm *vm, struct boot_payload *boot)
 {
-	/* With SDEI on, wake up now and then to watch for vCPUs KVM switched off. */
-	int timeout = vm->sdei ? SDEI_POWER_WATCH_MS : -1;
+	switch (atomic_load(&vm->event)) {
+	case VM_EV_POWEROFF:
+		pr_info("guest powered off");
+		atomic_store(&vm->lifecycle, VM_LIFE_SHUTTING_DOWN);
+		vm_note(vm, CTL_EV_POWEROFF, -1, 0);
+		return LKVM_EXIT_POWEROFF;
+	case VM_EV_HIBERNATE:
+		fprintf(stderr, "lkvm: guest hibernated (PSCI SYSTEM_OFF2); run it again "
+				"with the same disks to resume it\n");
+		atomic_store(&vm->lifecycle, VM_LIFE_SHUTTING_DOWN);
+		vm_note(vm, CTL_EV_HIBERNATE, -1, 0);
+		return LKVM_EXIT_HIBERNATED;
+	case VM_EV_RESET: {
+		char type[48] = "SYSTEM_RESET", how[32];
 
+		if (vm->reset_type != ~0ULL) {
+			psci_reset2_type_str(vm->reset_type, how, sizeof(how));
+			snprintf(type, sizeof(type), "SYSTEM_RESET2 %s", how);
+		}
+		if (vm->opts->no_reboot) {
+			pr_info("guest reset (%s); --no-reboot: exiting", type);
+			atomic_store(&vm->lifecycle, VM_LIFE_SHUTTING_DOWN);
+			vm_note(vm, CTL_EV_RESET, -1, 0);
+			return LKVM_EXIT_RESET;
+		}
+		pr_info("guest reset (%s): rebooting in place", type);
+		atomic_store(&vm->lifecycle, VM_LIFE_REBOOTING);
+		vm_note(vm, CTL_EV_RESET, -1, 0);
+		if (reboot(vm, boot) < 0)
+			return LKVM_EXIT_FATAL;
+		atomic_store(&vm->lifecycle, VM_LIFE_RUNNING);
+		vm_note(vm, CTL_EV_REBOOTED, -1, 0);
+		return -1;
+	}
+	case VM_EV_FATAL:
+		return LKVM_EXIT_FATAL;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The main thread: console input, signals, what the vCPUs ask for, and the
+ * control socket.
+ */
+static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term,
+		     int sig_fd, struct ctl_server *ctl)
+{
 	for (;;) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + CTL_POLL_FDS] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
 			{ .fd = sig_fd, .events = POLLIN },
 			{ .fd = term->eof ? -1 : term->fd, .events = POLLIN },
 		};
+		int nctl = ctl_server_poll_fds(ctl, pfd + 3);
+		/* With SDEI on, wake up now and then to watch for vCPUs KVM switched off. */
+		int timeout = ctl_server_timeout(ctl), r;
 		u64 cnt;
-		int n = poll(pfd, 3, timeout);
+		int n;
 
+		if (vm->sdei && (timeout < 0 || timeout > SDEI_POWER_WATCH_MS))
+			timeout = SDEI_POWER_WATCH_MS;
+		n = poll(pfd, (nfds_t)(3 + nctl), timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
 			return LKVM_EXIT_FATAL;
 		}
-		if (n == 0) {
+		if (n == 0)
 			sdei_kvm_watch_power(vm);
-			continue;
-		}
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -213,36 +269,14 @@ static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term
 			pr_info("stopping on Ctrl-A x");
 			return LKVM_EXIT_SIGNAL;
 		}
-		if (!(pfd[0].revents & POLLIN) || read(vm->event_fd, &cnt, sizeof(cnt)) < 0)
-			continue;
-		switch (atomic_load(&vm->event)) {
-		case VM_EV_POWEROFF:
-			pr_info("guest powered off");
-			return LKVM_EXIT_POWEROFF;
-		case VM_EV_HIBERNATE:
-			fprintf(stderr, "lkvm: guest hibernated (PSCI SYSTEM_OFF2); run it again "
-					"with the same disks to resume it\n");
-			return LKVM_EXIT_HIBERNATED;
-		case VM_EV_RESET: {
-			char type[48] = "SYSTEM_RESET", how[32];
-
-			if (vm->reset_type != ~0ULL) {
-				psci_reset2_type_str(vm->reset_type, how, sizeof(how));
-				snprintf(type, sizeof(type), "SYSTEM_RESET2 %s", how);
-			}
-			if (vm->opts->no_reboot) {
-				pr_info("guest reset (%s); --no-reboot: exiting", type);
-				return LKVM_EXIT_RESET;
-			}
-			pr_info("guest reset (%s): rebooting in place", type);
-			if (reboot(vm, boot) < 0)
-				return LKVM_EXIT_FATAL;
-			break;
+		if ((pfd[0].revents & POLLIN) && read(vm->event_fd, &cnt, sizeof(cnt)) > 0) {
+			r = vm_event(vm, boot);
+			if (r >= 0)
+				return r;
 		}
-		case VM_EV_FATAL:
-			return LKVM_EXIT_FATAL;
-		default:
-			break;
+		if (ctl_server_serve(ctl, pfd + 3, nctl) == CTL_ACT_STOP) {
+			pr_info("stopping: lkvm stop");
+			return LKVM_EXIT_STOPPED;
 		}
 	}
 }
@@ -253,7 +287,9 @@ int builtin_run(int argc, char **argv)
 	static struct boot_payload boot;
 	static struct vm vm;
 	struct device *console;
+	struct ctl_server *ctl;
 	struct term term;
+	char *name;
 	u64 start_ns = util_now_ns();
 	sigset_t sigs;
 	int r, sig_fd;
@@ -262,6 +298,12 @@ int builtin_run(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : LKVM_EXIT_USAGE;
 	log_level = opts.log_level;
+	/* A name in use is refused before anything else, the running guest untouched. */
+	name = opts.name ? xstrdup(opts.name) : xasprintf("guest-%d", (int)getpid());
+	ctl = ctl_server_open(name);
+	free(name);
+	if (!ctl)
+		return LKVM_EXIT_FATAL;
 
 	/* Everything a user can get wrong is checked before touching KVM. */
 	for (int i = 0; i < opts.nr_disks; i++)
@@ -287,6 +329,7 @@ int builtin_run(int argc, char **argv)
 	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
 		return LKVM_EXIT_FATAL;
 	vm.stats.start_ns = start_ns;	/* vm_create() zeroed the stats */
+	ctl_server_attach(ctl, &vm);
 	console = add_devices(&vm);
 	if (!console || vcpu_create_all(&vm) < 0 || arch_vcpu_init_all(&vm) < 0 ||
 	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0 ||
@@ -310,8 +353,10 @@ int builtin_run(int argc, char **argv)
 		term_restore(&term);
 		return LKVM_EXIT_FATAL;
 	}
-	r = main_loop(&vm, &boot, &term, sig_fd);
+	r = main_loop(&vm, &boot, &term, sig_fd, ctl);
 	term_restore(&term);
+	if (atomic_exchange(&vm.lifecycle, VM_LIFE_SHUTTING_DOWN) != VM_LIFE_SHUTTING_DOWN)
+		vm_note(&vm, r == LKVM_EXIT_FATAL ? CTL_EV_FATAL : CTL_EV_STOP, -1, 0);
 	/*
 	 * The vCPUs first (none waits on host I/O for more than one piece of
 	 * it), then the virtio workers (I/O in flight is abandoned at its next
@@ -322,6 +367,8 @@ int builtin_run(int argc, char **argv)
 	util_set_log_flush(NULL);	/* the UART goes with the devices */
 	log_uart = NULL;
 	device_bus_exit(&vm.bus);
+	/* Listeners see the end once the disks are flushed and closed. */
+	ctl_server_close(ctl);
 	if (opts.stats)
 		print_stats(&vm);
 	return r;

@@ -26,8 +26,18 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "run", builtin_run, "start a virtual machine" },
+	{ "list", builtin_list, "list the running guests" },
+	{ "pause", builtin_pause, "hold a guest's vCPUs (its clocks stop)" },
+	{ "resume", builtin_resume, "let a paused guest run again" },
+	{ "stop", builtin_stop, "stop a guest, as SIGTERM would, and wait for its exit" },
+	{ "debug", builtin_debug, "print a guest's vCPU registers and states" },
+	{ "stat", builtin_stat, "print a guest's counters (those of run --stats)" },
+	{ "wait", builtin_wait, "wait until a guest is running, suspended, off, ..." },
+	{ "events", builtin_events, "print a guest's events as they happen" },
+	{ "wake", builtin_wake, "wake a guest from suspend to RAM" },
+	{ "sdei", builtin_sdei, "raise an SDEI event in a guest" },
 	{ "version", cmd_version, "print the version" },
-	{ "help", cmd_help, "list commands, or 'lkvm help run'" },
+	{ "help", cmd_help, "list commands, or 'lkvm help COMMAND'" },
 };
 
 static int cmd_help(int argc, char **argv)
@@ -36,10 +46,18 @@ static int cmd_help(int argc, char **argv)
 		options_usage(stdout);
 		return 0;
 	}
+	/* `lkvm help CMD` is `lkvm CMD --help`. */
+	for (size_t i = 0; argc > 1 && i < ARRAY_SIZE(commands); i++) {
+		char *args[] = { argv[1], "--help", NULL };
+
+		if (!strcmp(argv[1], commands[i].name) && commands[i].fn != cmd_help &&
+		    commands[i].fn != cmd_version)
+			return commands[i].fn(2, args);
+	}
 	printf("usage: lkvm COMMAND [options]\n\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		printf("  %-8s %s\n", commands[i].name, commands[i].help);
-	printf("\n'lkvm run --help' lists the options of run.\n");
+	printf("\n'lkvm COMMAND --help' lists the options of a command.\n");
 	return 0;
 }
 

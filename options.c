@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `lkvm run` command line.  Spellings and meanings follow kvmtool's so that
- * scripts written for it (kvm-unit-tests among them) work unchanged; the
- * parser is pure so the unit tests can drive every corner of it.
+ * `lkvm run` command line, and the table engine every subcommand parses its
+ * own with.  Spellings and meanings follow kvmtool's so that scripts written
+ * for it (kvm-unit-tests among them) work unchanged; the parser is pure so
+ * the unit tests can drive every corner of it.
  */
 #include <getopt.h>
 #include <stddef.h>
@@ -11,41 +12,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lkvm/ctl-proto.h"
 #include "lkvm/layout.h"
 #include "lkvm/options.h"
-
-/*
- * How an option's value is stored.  OPT_FLAG sets a bool, OPT_STRING keeps
- * the argument; OPT_CALL hands it to a parser that checks and stores it.
- */
-enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL };
-
-struct opt_desc {
-	const char *name;	/* long name; NULL for a section heading */
-	char short_name;	/* 0 if none */
-	const char *arg;	/* the value's name in --help; NULL: takes none */
-	const char *help;	/* --help text; '\n' starts a continuation line */
-	enum opt_kind kind;
-	size_t offset;		/* OPT_FLAG, OPT_STRING: the field in run_opts */
-	int (*call)(const char *arg, struct run_opts *o);
-};
 
 #define FLAG(field) OPT_FLAG, offsetof(struct run_opts, field), NULL
 #define STRING(field) OPT_STRING, offsetof(struct run_opts, field), NULL
 #define CALL(fn) OPT_CALL, 0, fn
 #define SECTION(title) { NULL, 0, NULL, title, OPT_SECTION, 0, NULL }
 
-static int bad(const char *fmt, const char *arg)
+int options_bad(const char *cmd, const char *fmt, const char *arg)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	pr_err("%s (see 'lkvm run --help')", msg);
+	pr_err("%s (see 'lkvm %s --help')", msg, cmd);
 	return -1;
 }
 
-static int parse_mem(const char *arg, struct run_opts *o)
+static int bad(const char *fmt, const char *arg)
 {
+	return options_bad("run", fmt, arg);
+}
+
+static int parse_mem(const char *arg, void *base)
+{
+	struct run_opts *o = base;
 	char buf[128];
 	char *at;
 
@@ -76,8 +68,9 @@ static bool number_in(const char *arg, u64 lo, u64 hi, u64 *out)
 	return util_parse_number(arg, 0, out) && *out >= lo && *out <= hi;
 }
 
-static int parse_cpus(const char *arg, struct run_opts *o)
+static int parse_cpus(const char *arg, void *base)
 {
+	struct run_opts *o = base;
 	u64 v;
 
 	/* The real ceiling is KVM's, checked when the VM is created. */
@@ -87,8 +80,9 @@ static int parse_cpus(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_disk(const char *arg, struct run_opts *o)
+static int parse_disk(const char *arg, void *base)
 {
+	struct run_opts *o = base;
 	struct disk_opt *d;
 	char *comma;
 
@@ -110,7 +104,7 @@ static int parse_disk(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_network(const char *arg, struct run_opts *o)
+static int parse_network(const char *arg, void *base)
 {
 	if (strcmp(arg, "mode=none") && strcmp(arg, "none"))
 		return bad("networking is not supported yet: only '--network mode=none'"
@@ -118,8 +112,22 @@ static int parse_network(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_console(const char *arg, struct run_opts *o)
+/* The name is also a file name in the socket directory: nothing that leaves it. */
+static int parse_name(const char *arg, void *base)
 {
+	struct run_opts *o = base;
+
+	if (!ctl_proto_name_ok(arg))
+		return bad("invalid guest name '%.80s' (1 to 64 of A-Z a-z 0-9 . _ -, not "
+			   "starting with '.')", arg);
+	o->name = arg;
+	return 0;
+}
+
+static int parse_console(const char *arg, void *base)
+{
+	struct run_opts *o = base;
+
 	if (!strcmp(arg, "serial"))
 		o->console = CONSOLE_SERIAL;
 	else if (!strcmp(arg, "virtio"))
@@ -129,23 +137,26 @@ static int parse_console(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_loglevel(const char *arg, struct run_opts *o)
+static int parse_loglevel(const char *arg, void *base)
 {
+	struct run_opts *o = base;
+
 	o->log_level = util_parse_log_level(arg);
 	if (o->log_level < 0)
 		return bad("unknown log level '%s' (error, warning, info, debug)", arg);
 	return 0;
 }
 
-static int parse_irqchip(const char *arg, struct run_opts *o)
+static int parse_irqchip(const char *arg, void *base)
 {
 	if (strcmp(arg, "gicv3"))
 		return bad("unsupported --irqchip '%s': lkvm offers gicv3 only", arg);
 	return 0;
 }
 
-static int parse_sve_max_vl(const char *arg, struct run_opts *o)
+static int parse_sve_max_vl(const char *arg, void *base)
 {
+	struct run_opts *o = base;
 	u64 v;
 
 	if (!number_in(arg, 128, 2048, &v) || v % 128)
@@ -155,9 +166,10 @@ static int parse_sve_max_vl(const char *arg, struct run_opts *o)
 	return 0;
 }
 
-static int parse_psci_version(const char *arg, struct run_opts *o)
+static int parse_psci_version(const char *arg, void *base)
 {
 	static const char *const ok[] = { "0.2", "1.0", "1.1", "1.2", "1.3" };
+	struct run_opts *o = base;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		if (!strcmp(arg, ok[i])) {
@@ -168,22 +180,18 @@ static int parse_psci_version(const char *arg, struct run_opts *o)
 	return bad("unsupported --psci-version '%s' (0.2, 1.0, 1.1, 1.2 or 1.3)", arg);
 }
 
-static int set_debug(const char *arg, struct run_opts *o)
+static int set_debug(const char *arg, void *base)
 {
+	struct run_opts *o = base;
+
 	o->debug = true;
 	o->log_level = LOG_DEBUG;
 	return 0;
 }
 
-static int refuse_aarch32(const char *arg, struct run_opts *o)
+static int refuse_aarch32(const char *arg, void *base)
 {
 	return bad("%s: AArch32 guests are not supported", "--aarch32");
-}
-
-static int print_help(const char *arg, struct run_opts *o)
-{
-	options_usage(stdout);
-	return 1;
 }
 
 /* Every `lkvm run` option, once: getopt_long's table and --help come from here. */
@@ -199,7 +207,8 @@ static const struct opt_desc opt_table[] = {
 				      "default 64 MiB * (cpus + 3); RAM at 0x80000000",
 	  CALL(parse_mem) },
 	{ "cpus", 'c', "N", "number of vCPUs (default: host CPUs online)", CALL(parse_cpus) },
-	{ "name", 0, "NAME", "a name for the guest (logs)", STRING(name) },
+	{ "name", 0, "NAME", "the guest's name, for its control socket and logs\n"
+	  "(default guest-PID; see lkvm list)", CALL(parse_name) },
 	{ "nodefaults", 0, NULL, "pass exactly --params as the command line", FLAG(nodefaults) },
 	SECTION("Devices:"),
 	{ "disk", 'd', "FILE[,ro]", "raw disk image as virtio-blk (repeatable, max 8)",
@@ -207,6 +216,8 @@ static const struct opt_desc opt_table[] = {
 	{ "console", 0, "KIND", "serial (8250, ttyS0; default) or virtio (hvc0)",
 	  CALL(parse_console) },
 	{ "rng", 0, NULL, "add a virtio-rng device", FLAG(rng) },
+	{ "no-wake-device", 0, NULL, "no virtio-input wake-up button (lkvm wake)",
+	  FLAG(no_wake_device) },
 	{ "network", 'n', "mode=none", "accepted for kvmtool compatibility (no NIC)",
 	  CALL(parse_network) },
 	SECTION("CPU and interrupt controller:"),
@@ -236,16 +247,26 @@ static const struct opt_desc opt_table[] = {
 	{ "test-device", 0, NULL, "add lkvm's test device (guest tests raise SDEI\n"
 				   "events through it; see docs/testing.md)",
 	  FLAG(test_device) },
-	{ "help", 'h', NULL, "this text", CALL(print_help) },
+	{ "help", 'h', NULL, "this text", OPT_HELP, 0, NULL },
 };
+
+static const struct opt_cmd run_cmd = {
+	"run", "usage: lkvm run [options] [-k] KERNEL",
+	"Numbers are decimal, or hexadecimal with 0x.\n"
+	"Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
+	"hibernated (run again with the same disks to resume); 4 stopped by a signal;\n"
+	"128 error; 129 bad command line.",
+	opt_table, ARRAY_SIZE(opt_table),
+};
+_Static_assert(ARRAY_SIZE(opt_table) <= OPTIONS_MAX, "run's table outgrew OPTIONS_MAX");
 
 #define HELP_COLUMN 26
 
-void options_usage(FILE *out)
+void options_help(const struct opt_cmd *cmd, FILE *out)
 {
-	fputs("usage: lkvm run [options] [-k] KERNEL\n\n", out);
-	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
-		const struct opt_desc *d = &opt_table[i];
+	fprintf(out, "%s\n\n", cmd->usage);
+	for (size_t i = 0; i < cmd->nr; i++) {
+		const struct opt_desc *d = &cmd->opts[i];
 		const char *h = d->help;
 		char head[64];
 		int n;
@@ -275,22 +296,23 @@ void options_usage(FILE *out)
 			fprintf(out, "%*s", HELP_COLUMN - 2, "");
 		}
 	}
-	fputs("\n"
-	      "Numbers are decimal, or hexadecimal with 0x.\n"
-	      "Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
-	      "hibernated (run again with the same disks to resume); 4 stopped by a signal;\n"
-	      "128 error; 129 bad command line.\n",
-	      out);
+	if (cmd->footer)
+		fprintf(out, "\n%s\n", cmd->footer);
 }
 
-/* getopt_long's view of opt_table: the long options, and the short ones as a string. */
-static void build_getopt(struct option *longs, char *shorts)
+void options_usage(FILE *out)
+{
+	options_help(&run_cmd, out);
+}
+
+/* getopt_long's view of a table: the long options, and the short ones as a string. */
+static void build_getopt(const struct opt_cmd *cmd, struct option *longs, char *shorts)
 {
 	int nl = 0, ns = 0;
 
 	shorts[ns++] = ':';
-	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
-		const struct opt_desc *d = &opt_table[i];
+	for (size_t i = 0; i < cmd->nr; i++) {
+		const struct opt_desc *d = &cmd->opts[i];
 
 		if (d->kind == OPT_SECTION)
 			continue;
@@ -308,63 +330,81 @@ static void build_getopt(struct option *longs, char *shorts)
 	shorts[ns] = '\0';
 }
 
-static const struct opt_desc *find_opt(int c)
+static const struct opt_desc *find_opt(const struct opt_cmd *cmd, int c)
 {
-	if (c >= 256 && c < 256 + (int)ARRAY_SIZE(opt_table))
-		return &opt_table[c - 256];
-	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++)
-		if (opt_table[i].short_name && opt_table[i].short_name == c)
-			return &opt_table[i];
+	if (c >= 256 && c < 256 + (int)cmd->nr)
+		return &cmd->opts[c - 256];
+	for (size_t i = 0; i < cmd->nr; i++)
+		if (cmd->opts[i].short_name && cmd->opts[i].short_name == c)
+			return &cmd->opts[i];
 	return NULL;
 }
 
-static int store_opt(const struct opt_desc *d, const char *arg, struct run_opts *o)
+static int store_opt(const struct opt_cmd *cmd, const struct opt_desc *d, const char *arg,
+		     void *base)
 {
 	switch (d->kind) {
 	case OPT_FLAG:
-		*(bool *)((char *)o + d->offset) = true;
+		*(bool *)((char *)base + d->offset) = true;
 		return 0;
 	case OPT_STRING:
-		*(const char **)((char *)o + d->offset) = arg;
+		*(const char **)((char *)base + d->offset) = arg;
 		return 0;
 	case OPT_CALL:
-		return d->call(arg, o);
+		return d->call(arg, base);
+	case OPT_HELP:
+		options_help(cmd, stdout);
+		return 1;
 	default:
 		return -1;
 	}
 }
 
+int options_getopt(const struct opt_cmd *cmd, int argc, char **argv, void *base, int *rest)
+{
+	struct option longs[OPTIONS_MAX + 1];
+	char shorts[2 * OPTIONS_MAX + 2];
+	int c, r;
+
+	if (cmd->nr > OPTIONS_MAX)
+		return options_bad(cmd->name, "%s has more options than OPTIONS_MAX", cmd->name);
+	build_getopt(cmd, longs, shorts);
+	optind = 0;	/* full reset: the parser may run more than once per process */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const struct opt_desc *d = find_opt(cmd, c);
+
+		if (c == ':')
+			return options_bad(cmd->name, "option '%s' needs a value",
+					   argv[optind - 1]);
+		if (!d)
+			return options_bad(cmd->name, "unknown option '%s'", argv[optind - 1]);
+		r = store_opt(cmd, d, optarg, base);
+		if (r)
+			return r;
+	}
+	*rest = optind;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct run_opts *o)
 {
-	struct option longs[ARRAY_SIZE(opt_table) + 1];
-	char shorts[2 * ARRAY_SIZE(opt_table) + 2];
-	int c, r;
+	int r, rest;
 
 	memset(o, 0, sizeof(*o));
 	o->mem_base = LKVM_RAM_BASE;
 	o->log_level = LOG_WARN;
 	o->console = CONSOLE_SERIAL;
 
-	build_getopt(longs, shorts);
-	optind = 0;	/* full reset: the parser may run more than once per process */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		const struct opt_desc *d = find_opt(c);
-
-		if (c == ':')
-			return bad("option '%s' needs a value", argv[optind - 1]);
-		if (!d)
-			return bad("unknown option '%s'", argv[optind - 1]);
-		r = store_opt(d, optarg, o);
-		if (r)
-			return r;
-	}
-	if (optind < argc) {
+	r = options_getopt(&run_cmd, argc, argv, o, &rest);
+	if (r)
+		return r;
+	if (rest < argc) {
 		/* kvmtool accepts the kernel as a bare argument. */
-		if (optind == argc - 1 && !o->kernel)
-			o->kernel = argv[optind];
+		if (rest == argc - 1 && !o->kernel)
+			o->kernel = argv[rest];
 		else
-			return bad("unexpected argument '%s'", argv[optind]);
+			return bad("unexpected argument '%s'", argv[rest]);
 	}
 	if (!o->kernel)
 		return bad("%s", "no kernel given (-k FILE)");

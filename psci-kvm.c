@@ -80,6 +80,7 @@ static void system_suspend(struct vcpu *v)
 		ret = PSCI_E_INTERNAL_FAILURE;
 	if (!ret) {
 		v->suspended = true;
+		atomic_fetch_add(&vm->nr_suspended, 1);
 		v->resume_entry = req.entry;
 		v->resume_context = req.context;
 		v->resume_be = sctlr & SCTLR_EL1_EE;
@@ -94,6 +95,7 @@ static void system_suspend(struct vcpu *v)
 	}
 	sdei_kvm_set_power(v, false);
 	atomic_fetch_add(&vm->stats.suspends, 1);
+	vm_note(vm, CTL_EV_SUSPEND, v->id, 0);
 	pr_info("guest suspended (SYSTEM_SUSPEND on vCPU %d, resume at 0x%llx)", v->id,
 		(unsigned long long)req.entry);
 }
@@ -119,9 +121,19 @@ static void wakeup(struct vcpu *v)
 		return;
 	}
 	v->suspended = false;
+	atomic_fetch_sub(&v->vm->nr_suspended, 1);
 	sdei_kvm_set_power(v, true);
 	atomic_fetch_add(&v->vm->stats.resumes, 1);
+	vm_note(v->vm, CTL_EV_WAKEUP, v->id, 0);
 	pr_info("guest resumed (vCPU %d at 0x%llx)", v->id, (unsigned long long)v->resume_entry);
+}
+
+void psci_kvm_wake(struct vcpu *v)
+{
+	if (!v->suspended)
+		return;
+	pr_info("vCPU %d: woken from SYSTEM_SUSPEND by the host (lkvm wake)", v->id);
+	wakeup(v);
 }
 
 bool psci_kvm_system_event(struct vcpu *v)
@@ -159,4 +171,5 @@ void psci_kvm_reset(struct vm *vm)
 {
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->suspended = false;
+	atomic_store(&vm->nr_suspended, 0);
 }

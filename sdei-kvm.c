@@ -262,6 +262,7 @@ static bool deliver(struct vcpu *v, const struct sdei_ctx *known, u64 known_mask
 		}
 		entered = true;
 		atomic_fetch_add_explicit(&vm->stats.sdei_deliveries, 1, memory_order_relaxed);
+		vm_note(vm, CTL_EV_SDEI_DELIVER, v->id, d.event);
 		pr_debug("vCPU %d: SDEI event %u delivered", v->id, d.event);
 		/* What a nested (critical) dispatch would interrupt: the handler's entry. */
 		memcpy(ctx.x, d.x, sizeof(d.x));
@@ -291,7 +292,54 @@ int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe)
 	if (r == SDEI_RAISE_PENDING)
 		kick_pes(vm, NULL);
 	pthread_mutex_unlock(&s->lock);
+	if (r == SDEI_RAISE_PENDING)
+		vm_note(vm, CTL_EV_SDEI_RAISE, sdei_event_is_shared(event) ? -1 : target_pe, event);
 	return r == SDEI_RAISE_INVALID ? -1 : (int)r;
+}
+
+const char *sdei_kvm_pending_reason(struct vm *vm, u32 event, int pe)
+{
+	struct sdei_kvm *s = vm->sdei;
+	const char *why;
+
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&s->lock);
+	why = sdei_pending_reason(s->d, pe, event);
+	pthread_mutex_unlock(&s->lock);
+	return why;
+}
+
+int sdei_kvm_pe_info(struct vm *vm, int pe, struct sdei_kvm_pe_info *info)
+{
+	static const u32 events[] = {
+		SDEI_EVENT_SW_SIGNALED, SDEI_EVENT_PRIV_NORMAL, SDEI_EVENT_PRIV_CRITICAL,
+		SDEI_EVENT_SHARED_NORMAL, SDEI_EVENT_SHARED_CRITICAL,
+	};
+	static const char *const power[] = {
+		[SDEI_PE_ON] = "on", [SDEI_PE_SUSPENDED] = "suspended", [SDEI_PE_OFF] = "off",
+	};
+	struct sdei_kvm *s = vm->sdei;
+
+	memset(info, 0, sizeof(*info));
+	if (!s)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	info->masked = sdei_pe_masked(s->d, pe);
+	info->power = power[sdei_pe_power_state(s->d, pe)];
+	info->depth = sdei_pe_depth(s->d, pe);
+	for (int i = 0; i < info->depth; i++)
+		info->running[i] = sdei_pe_running_event(s->d, pe, i);
+	for (size_t i = 0; i < ARRAY_SIZE(events); i++) {
+		int st = sdei_event_status(s->d, pe, events[i]);
+
+		if (st > 0 && (st & SDEI_STATUS_REGISTERED))
+			info->registered[info->nr_registered++] = events[i];
+		if (st > 0 && (st & SDEI_STATUS_ENABLED))
+			info->enabled[info->nr_enabled++] = events[i];
+	}
+	pthread_mutex_unlock(&s->lock);
+	return 0;
 }
 
 void sdei_kvm_watch_power(struct vm *vm)

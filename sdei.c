@@ -475,6 +475,56 @@ static bool sdei_deliverable(const struct sdei *s, int pe, int slot)
 	return sdei_prio_allows(p, slot) && sdei_routed_here(s, pe, slot);
 }
 
+/* Why @slot, pending, does not go to @pe now (NULL: it would). */
+static const char *sdei_held_why(const struct sdei *s, int pe, int slot)
+{
+	const struct sdei_pe *p = &s->pes[pe];
+	const struct sdei_entry *e = sdei_entry_c(s, pe, slot);
+
+	if (!(e->state & ST_REG))
+		return "the event is not registered";
+	if (!(e->state & ST_ENA))
+		return "the event is disabled";
+	if (p->power == SDEI_PE_SUSPENDED)
+		return "the PE is suspended";
+	if (p->power == SDEI_PE_OFF)
+		return "the PE is off";
+	if (p->masked)
+		return "the PE is masked";
+	if (sdei_next_state(e->state, ACT_DISPATCH) == NO)
+		return "its handler is running";
+	if (!sdei_prio_allows(p, slot))
+		return "a handler of the same or higher priority is running";
+	if (!sdei_routed_here(s, pe, slot))
+		return "it is routed to another PE";
+	return NULL;
+}
+
+const char *sdei_pending_reason(const struct sdei *s, int pe, u32 event)
+{
+	int slot = sdei_find_slot(event);
+	const char *why = NULL;
+
+	if (slot < 0 || pe < 0 || pe >= s->nr_pes || !sdei_entry_c(s, pe, slot)->pending)
+		return NULL;
+	if (!sdei_events[slot].shared)
+		return sdei_held_why(s, pe, slot) ?: "about to be dispatched";
+	/* A shared event goes to any PE that can take it: say why the first cannot. */
+	for (int i = s->nr_pes - 1; i >= 0; i--) {
+		const char *w = sdei_held_why(s, i, slot);
+
+		if (!w)
+			return "about to be dispatched";
+		why = w;
+	}
+	return why;
+}
+
+enum sdei_pe_power sdei_pe_power_state(const struct sdei *s, int pe)
+{
+	return pe >= 0 && pe < s->nr_pes ? s->pes[pe].power : SDEI_PE_OFF;
+}
+
 /* Critical before normal; within a class, table order (private first). */
 static int sdei_pick(const struct sdei *s, int pe)
 {

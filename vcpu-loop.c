@@ -83,6 +83,8 @@ static void vcpu_loop(struct vcpu *v)
 
 		if (req & VCPU_REQ_STOP)
 			return;
+		if (req & VCPU_REQ_WAKE)
+			psci_kvm_wake(v);
 		if (req & VCPU_REQ_SDEI)
 			sdei_kvm_deliver(v);
 		r = vcpu_run(v);

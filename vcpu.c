@@ -143,7 +143,9 @@ unsigned int vcpu_safe_point_slow(struct vcpu *v)
 	}
 	if (req & VCPU_REQ_PAUSE) {
 		pthread_mutex_lock(&vm->pause_lock);
-		while (atomic_load(&v->requests) & VCPU_REQ_PAUSE) {
+		/* A stop ends a pause too: lkvm may exit while the control socket holds one. */
+		while ((atomic_load(&v->requests) & (VCPU_REQ_PAUSE | VCPU_REQ_STOP)) ==
+		       VCPU_REQ_PAUSE) {
 			v->paused = true;
 			pthread_cond_broadcast(&vm->pause_cond);
 			pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
@@ -153,7 +155,8 @@ unsigned int vcpu_safe_point_slow(struct vcpu *v)
 	}
 	if (atomic_load(&v->requests) & VCPU_REQ_STOP)
 		return VCPU_REQ_STOP;
-	left = atomic_fetch_and(&v->requests, ~(unsigned int)VCPU_REQ_SDEI) & VCPU_REQ_SDEI;
+	left = atomic_fetch_and(&v->requests, ~(unsigned int)(VCPU_REQ_SDEI | VCPU_REQ_WAKE)) &
+	       (VCPU_REQ_SDEI | VCPU_REQ_WAKE);
 	/* A request posted while we handled these makes the next KVM_RUN return at once. */
 	if (atomic_load(&v->requests))
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
@@ -173,6 +176,21 @@ int vcpu_run(struct vcpu *v)
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	v->exit_pending = false;
 	return 0;
+}
+
+void vcpu_totals(struct vm *vm, struct vcpu_totals *t)
+{
+	*t = (struct vcpu_totals){ .ioctls = atomic_load(&vm->stats.ioctls) };
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu_counters *c = &vm->vcpus[i]->count;
+
+		t->exits += atomic_load_explicit(&c->exits, memory_order_relaxed);
+		t->mmio_exits += atomic_load_explicit(&c->mmio_exits, memory_order_relaxed);
+		t->hypercall_exits += atomic_load_explicit(&c->hypercall_exits,
+							   memory_order_relaxed);
+		t->system_events += atomic_load_explicit(&c->system_events, memory_order_relaxed);
+		t->ioctls += atomic_load_explicit(&c->ioctls, memory_order_relaxed);
+	}
 }
 
 bool vcpu_thread_done(struct vcpu *v)

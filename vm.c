@@ -59,6 +59,53 @@ void vm_post_event(struct vm *vm, enum vm_event ev)
 		pr_err("cannot wake the main loop: %s", strerror(errno));
 }
 
+void vm_note(struct vm *vm, enum ctl_event ev, int cpu, u32 arg)
+{
+	struct vm_note *n;
+	u64 one = 1;
+
+	if (!atomic_load_explicit(&vm->note_listeners, memory_order_relaxed))
+		return;
+	pthread_mutex_lock(&vm->note_lock);
+	n = &vm->notes[vm->note_seq % VM_NOTES];
+	*n = (struct vm_note){
+		.seq = vm->note_seq++,
+		.t_ns = util_now_ns() - vm->stats.start_ns,
+		.event = (u8)ev,
+		.state = (u8)vm_state(vm),
+		.cpu = (s16)cpu,
+		.arg = arg,
+	};
+	pthread_mutex_unlock(&vm->note_lock);
+	if (write(vm->note_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		pr_warn("cannot wake the control socket: %s", strerror(errno));
+}
+
+int vm_notes_read(struct vm *vm, u64 *next, struct vm_note *out, int max, u64 *lost)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&vm->note_lock);
+	if (vm->note_seq - *next > VM_NOTES) {
+		*lost += vm->note_seq - VM_NOTES - *next;
+		*next = vm->note_seq - VM_NOTES;
+	}
+	while (*next < vm->note_seq && n < max)
+		out[n++] = vm->notes[(*next)++ % VM_NOTES];
+	pthread_mutex_unlock(&vm->note_lock);
+	return n;
+}
+
+u64 vm_notes_next(struct vm *vm)
+{
+	u64 seq;
+
+	pthread_mutex_lock(&vm->note_lock);
+	seq = vm->note_seq;
+	pthread_mutex_unlock(&vm->note_lock);
+	return seq;
+}
+
 void vm_set_spi(void *opaque, u32 spi, bool level)
 {
 	struct vm *vm = opaque;
@@ -179,6 +226,7 @@ int vm_create(struct vm *vm, struct run_opts *o)
 	vm->bus.trace = o->debug;
 	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
+	pthread_mutex_init(&vm->note_lock, NULL);
 
 	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->sys_fd < 0) {
@@ -224,7 +272,8 @@ int vm_create(struct vm *vm, struct run_opts *o)
 	}
 	vm->run_size = (size_t)r;
 	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->event_fd < 0) {
+	vm->note_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->event_fd < 0 || vm->note_fd < 0) {
 		pr_err("eventfd: %s", strerror(errno));
 		return -1;
 	}

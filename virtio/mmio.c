@@ -329,6 +329,9 @@ static int virtio_mmio_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 		r = fdt_property_string(fdt, "compatible", "virtio,mmio");
 	if (!r)
 		r = fdt_property(fdt, "dma-coherent", NULL, 0);
+	/* Linux's virtio-mmio then arms the interrupt for wake-up while its driver holds it. */
+	if (!r && virtio_mmio_dev(dev)->ops->wakeup_source)
+		r = fdt_property(fdt, "wakeup-source", NULL, 0);
 	return r ?: fdt_end_node(fdt);
 }
 

@@ -34,11 +34,54 @@ struct run_opts {
 	bool no_system_suspend;
 	bool no_sdei;
 	bool test_device;
+	bool no_wake_device;
 	bool sve_off;		/* --sve-max-vl 0 */
 	u32 sve_max_vl;		/* bits; 0 = host's best */
 	u32 psci_version;	/* (major << 16) | minor; 0 = host default */
 	int log_level;
 };
+
+/*
+ * The option table engine, one for every subcommand.  A row stores into a
+ * field of the subcommand's own struct (@base below): OPT_FLAG sets a bool,
+ * OPT_STRING keeps the argument; OPT_CALL hands it to a parser that checks
+ * and stores it (0, or -1 after one "lkvm: ..." line); OPT_HELP prints the
+ * subcommand's --help to stdout.  getopt_long's table and --help come from
+ * the rows.
+ */
+enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL, OPT_HELP };
+
+struct opt_desc {
+	const char *name;	/* long name; NULL for a section heading */
+	char short_name;	/* 0 if none */
+	const char *arg;	/* the value's name in --help; NULL: takes none */
+	const char *help;	/* --help text; '\n' starts a continuation line */
+	enum opt_kind kind;
+	size_t offset;		/* OPT_FLAG, OPT_STRING: the field in @base's struct */
+	int (*call)(const char *arg, void *base);
+};
+
+/* A subcommand's command line. */
+struct opt_cmd {
+	const char *name;	/* "run": messages say "(see 'lkvm run --help')" */
+	const char *usage;	/* --help's first lines ("usage: lkvm run ...") */
+	const char *footer;	/* --help's last lines; NULL: none */
+	const struct opt_desc *opts;
+	size_t nr;
+};
+
+/* Rows in one table at most (getopt's tables are built on the stack). */
+#define OPTIONS_MAX 48
+
+/*
+ * Parse @argv (argv[0] is the subcommand) into @base.  0 with *@rest the
+ * index of the first argument that is no option, 1 if help was printed, or
+ * -1 after one "lkvm: ..." line.
+ */
+int options_getopt(const struct opt_cmd *cmd, int argc, char **argv, void *base, int *rest);
+void options_help(const struct opt_cmd *cmd, FILE *out);
+/* Print "lkvm: " @fmt (one %s: @arg) " (see 'lkvm @cmd --help')"; returns -1. */
+int options_bad(const char *cmd, const char *fmt, const char *arg);
 
 /*
  * Parse `lkvm run` arguments (argv[0] is "run").  Returns 0 on success, 1 if

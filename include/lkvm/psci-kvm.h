@@ -12,6 +12,11 @@ struct vm;
  * vCPU thread should stop (a fatal error was reported).
  */
 bool psci_kvm_system_event(struct vcpu *v);
+/*
+ * On @v's thread (VCPU_REQ_WAKE): the platform wakes it from SYSTEM_SUSPEND,
+ * as a wake-up event would (`lkvm wake`); nothing if it is not suspended.
+ */
+void psci_kvm_wake(struct vcpu *v);
 /* Reboot in place, every vCPU paused: forget any SYSTEM_SUSPEND in progress. */
 void psci_kvm_reset(struct vm *vm);
 

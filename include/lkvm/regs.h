@@ -23,6 +23,11 @@
 	 ((unsigned long long)(crm) << 3) | (unsigned long long)(op2))
 #define REG_MPIDR_EL1		REG_SYS(3, 0, 0, 0, 5)
 #define REG_SCTLR_EL1		REG_SYS(3, 0, 1, 0, 0)
+/*
+ * The guest's virtual counter.  KVM's ids for CNTVCT and CNTV_CVAL are swapped
+ * against their encodings (fixed ABI).  Writing it moves the VM-wide offset.
+ */
+#define REG_TIMER_CNT		REG_SYS(3, 3, 14, 3, 2)
 
 /* KVM's firmware pseudo-registers. */
 #define REG_PSCI_VERSION	0x6030000000140000ULL

@@ -32,4 +32,21 @@ void sdei_kvm_set_power(struct vcpu *v, bool on);
  */
 int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe);
 
+/*
+ * Why a raised @event (for PE @pe) waits: a reason for people, or NULL when
+ * nothing of it is pending (delivered, or SDEI is off).
+ */
+const char *sdei_kvm_pending_reason(struct vm *vm, u32 event, int pe);
+
+/* PE @pe's SDEI state for `lkvm debug`; -1 when SDEI is off. */
+struct sdei_kvm_pe_info {
+	bool masked;
+	const char *power;		/* "on", "suspended", "off" */
+	int depth;			/* handlers running, outermost first in @running */
+	u32 running[2];
+	int nr_registered, nr_enabled;
+	u32 registered[8], enabled[8];
+};
+int sdei_kvm_pe_info(struct vm *vm, int pe, struct sdei_kvm_pe_info *info);
+
 #endif

@@ -211,6 +211,13 @@ u32 sdei_pe_running_event(const struct sdei *s, int pe, int level);	/* 0 = outer
 bool sdei_pe_masked(const struct sdei *s, int pe);
 /* EVENT_STATUS bits of @event as PE @pe sees it, or -1 if unknown. */
 int sdei_event_status(const struct sdei *s, int pe, u32 event);
+/*
+ * Why @event, raised and pending for @pe (any PE for a shared event), has
+ * not been dispatched: a reason for people ("the PE is masked"), or NULL
+ * when nothing of it is pending there (delivered, or dropped).
+ */
+const char *sdei_pending_reason(const struct sdei *s, int pe, u32 event);
+enum sdei_pe_power sdei_pe_power_state(const struct sdei *s, int pe);
 bool sdei_event_is_critical(u32 event);
 bool sdei_event_is_shared(u32 event);
 

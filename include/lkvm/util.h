@@ -13,6 +13,7 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
@@ -39,6 +40,13 @@ enum lkvm_exit_status {
 	LKVM_EXIT_RESET = 2,		/* guest asked for a reset and --no-reboot was given */
 	LKVM_EXIT_HIBERNATED = 3,	/* guest hibernated (PSCI SYSTEM_OFF2) */
 	LKVM_EXIT_SIGNAL = 4,		/* lkvm was told to stop (SIGINT/SIGTERM/SIGHUP) */
+	LKVM_EXIT_STOPPED = 5,		/* stopped by `lkvm stop` */
+	/*
+	 * The client subcommands' statuses (list, pause, ..., sdei: 0 is success).
+	 * 2 is also run's LKVM_EXIT_RESET; different subcommands, no clash.
+	 */
+	LKVM_EXIT_TIMEOUT = 1,		/* `lkvm wait` timed out */
+	LKVM_EXIT_CTL_ERROR = 2,	/* guest unknown or unreachable, or the request refused */
 	LKVM_EXIT_FATAL = 128,		/* an error; one "lkvm: ..." line says which */
 	LKVM_EXIT_USAGE = 129,		/* bad command line */
 };

@@ -18,6 +18,7 @@ enum vcpu_request {
 	VCPU_REQ_PAUSE = 1u << 0,	/* park outside KVM_RUN until resumed */
 	VCPU_REQ_SDEI = 1u << 1,	/* an SDEI event may be deliverable here */
 	VCPU_REQ_STOP = 1u << 2,	/* leave the run loop for good */
+	VCPU_REQ_WAKE = 1u << 3,	/* the platform wakes it from SYSTEM_SUSPEND */
 };
 
 struct vcpu {
@@ -92,7 +93,7 @@ void vcpu_resume_all(struct vm *vm, struct vcpu *self);
 /*
  * On the vCPU's own thread, before each KVM_RUN: finish a pending MMIO exit
  * if anyone asked for anything, park while paused, and return the requests
- * left for the loop above (VCPU_REQ_STOP, VCPU_REQ_SDEI), cleared.  Nothing
+ * left for the loop above (VCPU_REQ_STOP, VCPU_REQ_SDEI, VCPU_REQ_WAKE), cleared.  Nothing
  * asked (the common case) costs one load.
  */
 unsigned int vcpu_safe_point_slow(struct vcpu *v);
@@ -107,6 +108,11 @@ static inline unsigned int vcpu_safe_point(struct vcpu *v)
  * (nothing to handle); -1: KVM_RUN failed (errno set).
  */
 int vcpu_run(struct vcpu *v);
+/* Every vCPU's counters added up, with the other threads' ioctls: what --stats shows. */
+struct vcpu_totals {
+	u64 exits, mmio_exits, hypercall_exits, system_events, ioctls;
+};
+void vcpu_totals(struct vm *vm, struct vcpu_totals *t);
 /* Has @v's thread left its loop (a fatal error, or a stop)? */
 bool vcpu_thread_done(struct vcpu *v);
 /* A vCPU thread cannot go on: say why on stderr, and ask main to exit. */

@@ -67,6 +67,7 @@
 #define VIRTIO_ID_BLOCK			2
 #define VIRTIO_ID_CONSOLE		3
 #define VIRTIO_ID_RNG			4
+#define VIRTIO_ID_INPUT			18
 
 /* Split ring layout (virtio 1.2, 2.7). */
 #define VIRTQ_DESC_F_NEXT		1
@@ -175,6 +176,8 @@ struct virtio_dev_ops {
 	void (*reset)(struct virtio_dev *vdev);
 	/* Optional: release host resources at exit. */
 	void (*exit)(struct virtio_dev *vdev);
+	/* Its device-tree node says "wakeup-source": the guest may arm its interrupt to wake. */
+	bool wakeup_source;
 };
 
 struct virtio_dev {
@@ -259,10 +262,23 @@ struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct i
 struct device *virtio_console_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
 				     int out_fd);
 struct device *virtio_rng_create(const struct guest_mem *mem, u64 base, struct irq_pin irq);
+struct device *virtio_input_create(const struct guest_mem *mem, u64 base, struct irq_pin irq);
 
 /* Host input for the console (any thread); what the guest cannot take yet is buffered. */
 void virtio_console_receive(struct device *dev, const u8 *buf, size_t len);
 /* How much host input the console holds before dropping more. */
 #define VIRTIO_CONSOLE_INBUF		(64 * 1024)
+
+/* The wake-up button (virtio-input): the one key it sends, Linux's KEY_WAKEUP. */
+#define VIRTIO_INPUT_KEY_WAKEUP		143
+/*
+ * Any thread: queue a press and release of @code (KEY_WAKEUP only), each with
+ * its SYN_REPORT, for the driver to take as soon as it has buffers.  0 when
+ * queued; -1 when another key or when 16 presses already wait (said once
+ * until a press is queued again).
+ */
+int virtio_input_press(struct device *dev, u16 code);
+/* Any thread: the driver has set DRIVER_OK and its event queue is live. */
+bool virtio_input_driver_ready(struct device *dev);
 
 #endif

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "lkvm/ctl-proto.h"
 #include "lkvm/device.h"
 #include "lkvm/guest-mem.h"
 #include "lkvm/irq.h"
@@ -49,6 +50,27 @@ struct vm_stats {
 	_Atomic u64 first_run_ns;	/* ... and at the first KVM_RUN */
 };
 
+/* Where the VM is in its life, for the control socket's "state". */
+enum vm_lifecycle {
+	VM_LIFE_RUNNING,
+	VM_LIFE_REBOOTING,
+	VM_LIFE_SHUTTING_DOWN,
+};
+
+/*
+ * One thing that happened, for the control socket's event streams: a ring
+ * of the last VM_NOTES, read by the main thread, written by any thread.
+ */
+struct vm_note {
+	u64 seq;
+	u64 t_ns;		/* since lkvm started */
+	u8 event;		/* enum ctl_event */
+	u8 state;		/* enum ctl_state just after it */
+	s16 cpu;		/* -1: none */
+	u32 arg;		/* the SDEI event number */
+};
+#define VM_NOTES	64
+
 /*
  * One VM.  The layers above keep their own state behind the opaque pointers
  * (SMCCC router, SDEI, the vGIC's power-on state); this file never looks
@@ -83,6 +105,22 @@ struct vm {
 	_Atomic int event;
 	u64 reset_type;		/* RESET2 type, for the log; ~0 for SYSTEM_RESET */
 	_Atomic u32 boot_gen;	/* bumped by every reboot in place, with every vCPU paused */
+
+	/* For the control socket's "state" (vm_state()). */
+	_Atomic int lifecycle;		/* enum vm_lifecycle */
+	atomic_bool paused;		/* held by the control socket's pause */
+	atomic_int nr_suspended;	/* vCPUs in SYSTEM_SUSPEND */
+	struct device *wake_dev;	/* the wake-up button; NULL: none */
+
+	/*
+	 * Notes for event streams (vm_note()): recorded only while someone
+	 * listens, so that nobody pays for them otherwise.
+	 */
+	atomic_int note_listeners;
+	pthread_mutex_t note_lock;
+	struct vm_note notes[VM_NOTES];
+	u64 note_seq;		/* the next note's; under note_lock */
+	int note_fd;		/* eventfd: a note was added */
 
 	/* Pause-all (vcpu.c). */
 	pthread_mutex_t pause_lock;
@@ -123,6 +161,31 @@ int vm_device_attr(struct vm *vm, int fd, unsigned long req, u32 group, u64 attr
 
 /* Tell the main thread something happened (first event wins; VM_EV_FATAL always does). */
 void vm_post_event(struct vm *vm, enum vm_event ev);
+
+/* The state a client of the control socket sees now. */
+static inline enum ctl_state vm_state(struct vm *vm)
+{
+	switch (atomic_load(&vm->lifecycle)) {
+	case VM_LIFE_SHUTTING_DOWN:
+		return CTL_STATE_SHUTTING_DOWN;
+	case VM_LIFE_REBOOTING:
+		return CTL_STATE_REBOOTING;
+	default:
+		break;
+	}
+	if (atomic_load(&vm->paused))
+		return CTL_STATE_PAUSED;
+	return atomic_load(&vm->nr_suspended) > 0 ? CTL_STATE_SUSPENDED : CTL_STATE_RUNNING;
+}
+/* Record @ev (on vCPU @cpu, -1: none; @arg: an SDEI event) for the listeners, if any. */
+void vm_note(struct vm *vm, enum ctl_event ev, int cpu, u32 arg);
+/*
+ * Copy the notes from sequence number *@next on into @out (at most @max),
+ * and advance *@next.  Notes already overwritten are counted in *@lost.
+ */
+int vm_notes_read(struct vm *vm, u64 *next, struct vm_note *out, int max, u64 *lost);
+/* The sequence number the next note will get. */
+u64 vm_notes_next(struct vm *vm);
 
 /* Raise / lower a GIC SPI (INTID - 32). */
 void vm_set_spi(void *vm, u32 spi, bool level);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the virtio-mmio transport, the split virtqueue and the
- * blk / rng / console devices.  The input is guest RAM contents followed by a
- * program of register accesses, RAM pokes and kicks, i.e. everything a hostile
- * guest controls.  The devices have a worker, as in lkvm: a kick only wakes
- * it (counted here), and an op runs one round of its work.  Beyond the
- * sanitizers (any access outside the RAM buffer is a heap overflow) it checks
- * that the interrupt line always matches InterruptStatus, and that a round
- * returns at most VIRTIO_ROUND_CHAINS chains on a queue: a guest cannot make
- * one round last.
+ * blk / rng / console / input devices.  The input is guest RAM contents
+ * followed by a program of register accesses, RAM pokes and kicks, i.e.
+ * everything a hostile guest controls.  The devices have a worker, as in
+ * lkvm: a kick only wakes it (counted here), and an op runs one round of its
+ * work.  Beyond the sanitizers (any access outside the RAM buffer is a heap
+ * overflow) it checks that the interrupt line always matches
+ * InterruptStatus, and that a round returns at most VIRTIO_ROUND_CHAINS
+ * chains on a queue: a guest cannot make one round last.
  *
  * Input: u16 n, then n bytes copied to the start of RAM, then 12-byte ops:
  *   u8 op, u8 dev, u16 arg, u32 val, u32 val2
@@ -24,14 +24,14 @@
 #include "lkvm/virtio.h"
 
 #define RAM_BASE	0x80000000ULL
-#define RAM_SIZE	(64 * 1024ULL)
-#define NR_DEVS		3
+#define RAM_SIZE	(68 * 1024ULL)
+#define NR_DEVS		4
 
 /* Where setup() puts queue q of device d. */
 #define RING(d, q)	(RAM_BASE + 0x4000 * (u64)(d) + 0x2000 * (u64)(q))
 #define AVAIL_OFF	0x1000
 #define USED_OFF	0x1200
-#define INDIRECT	(RAM_BASE + 0xc000)
+#define INDIRECT	(RAM_BASE + 0x4000 * NR_DEVS)
 
 static struct guest_mem mem;
 static u16 qnum[NR_DEVS], avail_idx[NR_DEVS][2];
@@ -84,8 +84,9 @@ static void init(void)
 	devs[1] = virtio_rng_create(&mem, 0x3000200, (struct irq_pin){ irq_set, NULL, 1, false });
 	devs[2] = virtio_console_create(&mem, 0x3000400, (struct irq_pin){ irq_set, NULL, 2, false },
 					null);
+	devs[3] = virtio_input_create(&mem, 0x3000600, (struct irq_pin){ irq_set, NULL, 3, false });
 	unlink(path);
-	if (!devs[0] || !devs[1] || !devs[2])
+	if (!devs[0] || !devs[1] || !devs[2] || !devs[3])
 		abort();
 	for (int i = 0; i < NR_DEVS; i++)
 		virtio_mmio_dev(devs[i])->kick = count_kick;
@@ -224,6 +225,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 7:
 			if (di == 2)
 				virtio_console_receive(d, data + 2, 10);
+			else if (di == 3)
+				virtio_input_press(d, arg & 1 ? VIRTIO_INPUT_KEY_WAKEUP : arg);
 			else if (arg == 0xdead)
 				d->reset(d);
 			break;

@@ -67,7 +67,7 @@ host() {
 	[ -n "$base" ] && [ -n "$last" ]
 	check $? "measured after the first reboot and at the end"
 	# Each thread says what it is (top -H, gdb, /proc/PID/task).
-	[ "$names" = "lkvm lkvm-blk lkvm-rtc lkvm-uart lkvm-vcpu0 lkvm-vcpu1 " ]
+	[ "$names" = "lkvm lkvm-blk lkvm-input lkvm-rtc lkvm-uart lkvm-vcpu0 lkvm-vcpu1 " ]
 	check $? "lkvm's threads are named after their jobs ($names)"
 	set -- $base
 	b_fds=$1 b_threads=$2 b_rss=$3

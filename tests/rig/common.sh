@@ -57,7 +57,9 @@ l2_initrd() {
 	mkdir -p "$stage"/{bin,sbin,lib/modules,tests,proc,sys,tmp,mnt,root,etc}
 	cp "$BUSYBOX" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
-	for m in drivers/virtio/virtio_mmio drivers/block/virtio_blk drivers/char/hw_random/virtio-rng; do
+	for m in drivers/virtio/virtio_mmio drivers/virtio/virtio_input drivers/input/evdev \
+		drivers/block/virtio_blk \
+		drivers/char/hw_random/virtio-rng; do
 		[ -f "$mods/$m.ko.xz" ] || rig_die "missing module $mods/$m.ko.xz"
 		xz -dc "$mods/$m.ko.xz" >"$stage/lib/modules/${m##*/}.ko"
 	done
@@ -104,6 +106,7 @@ l1_initrd() {
 	cp "$BUSYBOX" "$stage/bin/busybox"
 	ln -s busybox "$stage/bin/sh"
 	cp "$TOP/lkvm" "$stage/lkvm"
+	cp "$TOP"/build/tools/* "$stage/bin/" 2>/dev/null || true
 	cp "$L2_KERNEL" "$stage/Image"
 	cp "$l2" "$stage/initrd.cpio.gz"
 	cp "$TOP/tests/rig/l1-init" "$stage/init"

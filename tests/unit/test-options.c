@@ -25,7 +25,7 @@ int main(void)
 	struct run_opts o;
 	char *s;
 
-	tap_plan(41);
+	tap_plan(44);
 
 	tap_ok(parse(&o, "run -k Image -c 2 -m 256 -p quiet") == 0 && !strcmp(o.kernel, "Image") &&
 		       o.nr_cpus == 2 && o.mem_size == 256 * SZ_1M && !strcmp(o.params, "quiet"),
@@ -46,9 +46,16 @@ int main(void)
 	tap_ok(parse(&o, "run -k K --console virtio --rng --pmu --nodefaults") == 0 &&
 		       o.console == CONSOLE_VIRTIO && o.rng && o.pmu && o.nodefaults,
 	       "device and flag options");
+	tap_ok(!o.no_wake_device && parse(&o, "run -k K --no-wake-device") == 0 && o.no_wake_device,
+	       "the wake-up button is there unless --no-wake-device");
 	tap_ok(parse(&o, "run --nodefaults --network mode=none --loglevel=warning --kernel T.flat "
 			 "-c 1 -m 128 --params ARGS --irqchip=gicv3") == 0,
 	       "kvm-unit-tests' command line is accepted");
+	tap_ok(parse(&o, "run -k K --name ci-1.a_b") == 0 && !strcmp(o.name, "ci-1.a_b"),
+	       "--name ci-1.a_b");
+	tap_ok(parse(&o, "run -k K --name ../x") < 0 && parse(&o, "run -k K --name a/b") < 0 &&
+		       parse(&o, "run -k K --name .hid") < 0,
+	       "--name refuses a name that could leave the socket directory");
 	tap_ok(parse(&o, "run -k K --psci-version 1.1") == 0 && o.psci_version == 0x10001,
 	       "--psci-version 1.1 encodes as 0x10001");
 	tap_ok(parse(&o, "run -k K --psci-version 0.2") == 0 && o.psci_version == 0x2,

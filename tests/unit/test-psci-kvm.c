@@ -121,6 +121,17 @@ void vm_post_event(struct vm *vm, enum vm_event ev)
 	events++;
 }
 
+/* The control socket's notes: counted by kind. */
+static int notes[CTL_EV_NR];
+
+void vm_note(struct vm *vm, enum ctl_event ev, int cpu, u32 arg)
+{
+	(void)vm;
+	(void)cpu;
+	(void)arg;
+	notes[ev]++;
+}
+
 #define KERNEL_ENTRY	0x80200000ULL
 #define DTB		0x88000000ULL
 #define OLD_RESUME	0x80001000ULL
@@ -148,6 +159,8 @@ static void suspend_call(struct vm *vm, u32 other)
 
 	memset(fake, 0, sizeof(fake));
 	pauses = resumes = fatals = events = power_calls = 0;
+	memset(notes, 0, sizeof(notes));
+	atomic_store(&vm->nr_suspended, 0);
 	vcpu_set_reg(v, REG_X(0), 0xc400000eULL);	/* SYSTEM_SUSPEND, SMC64 */
 	vcpu_set_reg(v, REG_X(1), OLD_RESUME);
 	vcpu_set_reg(v, REG_X(2), 0x1234);
@@ -172,7 +185,7 @@ int main(void)
 
 	vm.vcpus = cpus;
 	vm.mem = (struct guest_mem){ .start = 0x80000000, .size = sizeof(ram), .host = ram };
-	tap_plan(12);
+	tap_plan(15);
 
 	/* The other vCPU off, nothing in between: vCPU 0 is parked SUSPENDED. */
 	suspend_call(&vm, MP_STATE_STOPPED);
@@ -181,6 +194,9 @@ int main(void)
 	       "others off: parked SUSPENDED with the resume point kept");
 	tap_ok(!fake[0].powered && pauses == 1 && resumes == 1,
 	       "SDEI told it is off; one pause, one resume");
+	tap_ok(notes[CTL_EV_SUSPEND] == 1 && atomic_load(&vm.nr_suspended) == 1 &&
+		       vm_state(&vm) == CTL_STATE_SUSPENDED,
+	       "the control socket hears of it: one suspend note, state suspended");
 
 	/* The other vCPU on: DENIED in x0, vCPU 0 keeps running. */
 	suspend_call(&vm, MP_STATE_RUNNABLE);
@@ -188,6 +204,8 @@ int main(void)
 	       "another vCPU on: not parked");
 	tap_ok((s64)reg(0, REG_X(0)) == PSCI_E_DENIED, "x0 = DENIED (%lld)",
 	       (long long)(s64)reg(0, REG_X(0)));
+	tap_ok(!notes[CTL_EV_SUSPEND] && vm_state(&vm) == CTL_STATE_RUNNING,
+	       "refused: no suspend note, state running");
 
 	/* A reboot in place while vCPU 0 waits for its pause. */
 	during_pause = reboot_in_place;
@@ -205,5 +223,7 @@ int main(void)
 	tap_ok(psci_kvm_system_event(&cpu0) && reg(0, REG_PC) == OLD_RESUME &&
 		       reg(0, REG_X(0)) == 0x1234 && !cpu0.suspended && fake[0].powered,
 	       "WAKEUP: PC = entry, x0 = context id, SDEI told it is on");
+	tap_ok(notes[CTL_EV_WAKEUP] == 1 && vm_state(&vm) == CTL_STATE_RUNNING,
+	       "one wake-up note; state running again");
 	return tap_done();
 }
