@@ -139,8 +139,15 @@ run: deps-rig
 # The whole suite: unit tests, then guest tests in the emulated host (or on
 # /dev/kvm when this is an arm64 machine with KVM).  T=name runs one test.
 test: deps-rig
-	@$(MAKE) --no-print-directory lkvm unit-tests
+	@$(MAKE) --no-print-directory lkvm unit-tests $(TEST_TOOLS)
 	@tests/run.sh
+
+# Linux programs the guest tests run in the emulated host, not part of lkvm:
+# what the control-socket tests do to a socket that lkvm's client never would.
+TEST_TOOLS := build/tools/ctl-poke
+$(TEST_TOOLS): build/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $<
 
 # Linux programs `make bench` runs, not part of lkvm: the floor VMM lkvm is
 # measured against (tests/bench/floor.c), and the block I/O tool run alike in
@@ -153,7 +160,7 @@ $(BENCH_TOOLS): build/bench/%: tests/bench/%.c
 
 # The soak test at full length: 50 suspend/resume cycles and 20 reboots.
 soak: deps-rig
-	@$(MAKE) --no-print-directory lkvm unit-tests
+	@$(MAKE) --no-print-directory lkvm unit-tests $(TEST_TOOLS)
 	@T='linux: soak$$' SOAK=full tests/run.sh
 
 bench: deps-rig

@@ -176,12 +176,38 @@ run_guest() {
 		return
 	fi
 	echo "+ lkvm run -k $bin $args" >"$log"
+	# Named, so that a run that outlives its time can be looked at
+	# (`lkvm debug`) before it is stopped.
 	# shellcheck disable=SC2086 # lkvm-args is a word list
-	timeout "$to" "$LKVM" run -k "$bin" $args </dev/null >"$WORK/out" 2>&1
+	LKVM_RUNTIME_DIR=$WORK/rt "$LKVM" run -k "$bin" --name "$name" $args </dev/null \
+		>"$WORK/out" 2>&1 &
+	pid=$!
+	n=$((to * 10))
+	while [ $n -gt 0 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	hung=
+	if kill -0 $pid 2>/dev/null; then
+		hung=1
+		LKVM_RUNTIME_DIR=$WORK/rt "$LKVM" debug -n "$name" >"$WORK/debug" 2>&1
+		kill -TERM $pid
+		n=50
+		while [ $n -gt 0 ] && kill -0 $pid 2>/dev/null; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		kill -KILL $pid 2>/dev/null
+	fi
+	wait $pid
 	rc=$?
 	{
 		tr -d '\r' <"$WORK/out"
 		echo "# lkvm exit status $rc"
+		if [ -n "$hung" ]; then
+			echo "# still running after ${to}s: lkvm debug said, before SIGTERM:"
+			sed 's/^/#   /' "$WORK/debug"
+		fi
 		elapsed
 	} >>"$log"
 	out=$WORK/out.txt
@@ -195,9 +221,9 @@ run_guest() {
 	fi
 	case $rc in
 	"$want_rc") ;;
-	124 | 137 | 143) why="timed out after ${to}s (timeout ${hto:-60} x scale $SCALE%)" ;;
 	*) why="lkvm exit status $rc, want $want_rc" ;;
 	esac
+	[ -n "$hung" ] && why="timed out after ${to}s (timeout ${hto:-60} x scale $SCALE%); its vCPUs are in the log"
 	if [ -z "$why" ] && grep -q '^not ok' "$out"; then
 		why=$(grep '^not ok' "$out" | head -n 1)
 	fi
