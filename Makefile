@@ -37,7 +37,7 @@ PURE_SRCS := util.c options.c device.c term.c psci.c sdei.c smccc.c json.c ctl-p
 	virtio/input.c ctl-client.c
 # What drives KVM, top layer first (docs/design.md): the lifecycle, the exit
 # dispatcher, the handlers, arm64, the vCPU core, the VM.
-GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c \
+GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c ctl-report.c \
 	builtin-list.c builtin-pause.c builtin-resume.c builtin-stop.c builtin-debug.c \
 	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c \
 	vcpu-loop.c \

@@ -8,7 +8,6 @@
  * else in lkvm.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +17,10 @@
 #include <unistd.h>
 
 #include "lkvm/ctl-proto.h"
+#include "lkvm/ctl-report.h"
 #include "lkvm/ctl-server.h"
 #include "lkvm/json.h"
 #include "lkvm/kvm-compat.h"
-#include "lkvm/psci.h"
 #include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/sdei.h"
@@ -309,180 +308,6 @@ static void cmd_status(struct ctl_server *s, struct json_out *o)
 	json_u64(o, "vcpus", (u64)s->vm->nr_vcpus);
 }
 
-/* Appends to a text reply, cut at its end rather than overflowing. */
-struct text {
-	char *buf;
-	size_t cap, len;
-};
-
-static void __printf(2, 3) text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->len + 1 >= t->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->len = min_t(size_t, t->len + (size_t)n, t->cap - 1);
-}
-
-static void cmd_stat(struct ctl_server *s, struct json_out *o, bool want_text)
-{
-	struct vm_stats *st = &s->vm->stats;
-	struct vcpu_totals t;
-	char buf[1024];
-	struct text txt = { buf, sizeof(buf), 0 };
-	u64 first = atomic_load(&st->first_run_ns);
-	const struct {
-		const char *name;
-		u64 val;
-	} rows[] = {
-		{ "exits", 0 }, { "mmio", 0 }, { "hypercall", 0 }, { "system_events", 0 },
-		{ "ioctls", 0 }, { "suspends", st->suspends }, { "resumes", st->resumes },
-		{ "reboots", st->reboots }, { "sdei_calls", st->sdei_calls },
-		{ "sdei_deliveries", st->sdei_deliveries },
-		{ "startup_us", first ? (first - st->start_ns) / 1000 : 0 },
-	};
-	u64 vals[ARRAY_SIZE(rows)];
-
-	vcpu_totals(s->vm, &t);
-	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		vals[i] = rows[i].val;
-	vals[0] = t.exits;
-	vals[1] = t.mmio_exits;
-	vals[2] = t.hypercall_exits;
-	vals[3] = t.system_events;
-	vals[4] = t.ioctls;
-	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-		json_u64(o, rows[i].name, vals[i]);
-		text_add(&txt, "%-16s %llu\n", rows[i].name, (unsigned long long)vals[i]);
-	}
-	if (want_text)
-		json_str(o, "text", buf);
-}
-
-static const char *mp_state_name(u32 mp)
-{
-	switch (mp) {
-	case MP_STATE_RUNNABLE:
-		return "runnable";
-	case MP_STATE_STOPPED:
-		return "stopped";
-	case MP_STATE_SUSPENDED:
-		return "suspended";
-	default:
-		return "other";
-	}
-}
-
-static void debug_sdei(struct vm *vm, int cpu, struct json_out *o, struct text *t)
-{
-	struct sdei_kvm_pe_info in;
-
-	if (sdei_kvm_pe_info(vm, cpu, &in) < 0) {
-		json_null(o, "sdei");
-		text_add(t, "  SDEI off\n");
-		return;
-	}
-	json_obj_begin(o, "sdei");
-	json_bool(o, "masked", in.masked);
-	json_str(o, "power", in.power);
-	json_arr_begin(o, "running");
-	for (int i = 0; i < in.depth; i++)
-		json_u64(o, NULL, in.running[i]);
-	json_arr_end(o);
-	json_arr_begin(o, "registered");
-	for (int i = 0; i < in.nr_registered; i++)
-		json_u64(o, NULL, in.registered[i]);
-	json_arr_end(o);
-	json_arr_begin(o, "enabled");
-	for (int i = 0; i < in.nr_enabled; i++)
-		json_u64(o, NULL, in.enabled[i]);
-	json_arr_end(o);
-	json_obj_end(o);
-
-	text_add(t, "  SDEI: PE %s, %s; running:", in.power, in.masked ? "masked" : "unmasked");
-	for (int i = 0; i < in.depth; i++)
-		text_add(t, " %u", in.running[i]);
-	text_add(t, "%s; registered:", in.depth ? "" : " none");
-	for (int i = 0; i < in.nr_registered; i++)
-		text_add(t, " %u", in.registered[i]);
-	text_add(t, "%s; enabled:", in.nr_registered ? "" : " none");
-	for (int i = 0; i < in.nr_enabled; i++)
-		text_add(t, " %u", in.enabled[i]);
-	text_add(t, "%s\n", in.nr_enabled ? "" : " none");
-}
-
-static void debug_vcpu(struct vcpu *v, struct json_out *o, struct text *t)
-{
-	static const struct {
-		const char *name;
-		u64 id;
-	} regs[] = {
-		{ "pc", REG_PC }, { "pstate", REG_PSTATE }, { "sp", REG_SP },
-		{ "sp_el1", REG_SP_EL1 }, { "elr_el1", REG_ELR_EL1 },
-	};
-	u64 val[ARRAY_SIZE(regs)], x[31];
-	u32 mp;
-	int r = vcpu_get_mp_state(v, &mp);
-
-	for (size_t i = 0; i < ARRAY_SIZE(regs) && !r; i++)
-		r = vcpu_get_reg(v, regs[i].id, &val[i]);
-	for (int i = 0; i < 31 && !r; i++)
-		r = vcpu_get_reg(v, REG_X(i), &x[i]);
-	json_obj_begin(o, NULL);
-	json_u64(o, "cpu", (u64)v->id);
-	json_hex(o, "mpidr", v->mpidr);
-	text_add(t, "vCPU %d (MPIDR 0x%llx):", v->id, (unsigned long long)v->mpidr);
-	if (r < 0) {
-		json_str(o, "error", strerror(errno));
-		text_add(t, " registers unreadable: %s\n", strerror(errno));
-		json_obj_end(o);
-		return;
-	}
-	json_str(o, "mp_state", mp_state_name(mp));
-	text_add(t, " %s\n ", mp_state_name(mp));
-	for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
-		json_hex(o, regs[i].name, val[i]);
-		text_add(t, " %s 0x%llx", regs[i].name, (unsigned long long)val[i]);
-	}
-	json_arr_begin(o, "x");
-	for (int i = 0; i < 31; i++) {
-		json_hex(o, NULL, x[i]);
-		text_add(t, "%s x%-2d 0x%016llx", i % 4 ? "" : "\n ", i, (unsigned long long)x[i]);
-	}
-	json_arr_end(o);
-	text_add(t, "\n");
-	debug_sdei(v->vm, v->id, o, t);
-	json_obj_end(o);
-}
-
-/* Registers of a running guest: pause it, read them, let it go on. */
-static void cmd_debug(struct ctl_server *s, struct json_out *o, bool want_text)
-{
-	struct vm *vm = s->vm;
-	bool held = atomic_load(&vm->paused);
-	struct text t = { xmalloc(2048 * (size_t)(vm->nr_vcpus + 1)),
-			  2048 * (size_t)(vm->nr_vcpus + 1), 0 };
-
-	t.buf[0] = '\0';
-	if (!held)
-		vcpu_pause_all(vm, NULL);
-	json_bool(o, "paused", held);
-	json_arr_begin(o, "vcpus");
-	for (int i = 0; i < vm->nr_vcpus; i++)
-		debug_vcpu(vm->vcpus[i], o, &t);
-	json_arr_end(o);
-	if (!held)
-		vcpu_resume_all(vm, NULL);
-	if (want_text)
-		json_str(o, "text", t.buf);
-	free(t.buf);
-}
-
 /*
  * Wake a suspended guest: its wake-up button is pressed (the key reaches the
  * guest once its driver is back), and the platform wakes the suspended PE,
@@ -654,10 +479,10 @@ static enum ctl_action handle_line(struct ctl_server *s, struct client *c, const
 		json_str(&o, "state", ctl_proto_state_name(vm_state(vm)));
 		break;
 	case CTL_CMD_DEBUG:
-		cmd_debug(s, &o, req.text);
+		ctl_report_debug(vm, &o, req.text);
 		break;
 	case CTL_CMD_STAT:
-		cmd_stat(s, &o, req.text);
+		ctl_report_stat(vm, &o, req.text);
 		break;
 	case CTL_CMD_EVENTS:
 		json_str(&o, "state", ctl_proto_state_name(vm_state(vm)));

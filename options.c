@@ -255,7 +255,7 @@ static const struct opt_cmd run_cmd = {
 	"Numbers are decimal, or hexadecimal with 0x.\n"
 	"Exit status: 0 guest powered off; 2 guest reset with --no-reboot; 3 guest\n"
 	"hibernated (run again with the same disks to resume); 4 stopped by a signal;\n"
-	"128 error; 129 bad command line.",
+	"5 stopped by lkvm stop; 128 error; 129 bad command line.",
 	opt_table, ARRAY_SIZE(opt_table),
 };
 _Static_assert(ARRAY_SIZE(opt_table) <= OPTIONS_MAX, "run's table outgrew OPTIONS_MAX");
