@@ -7,13 +7,6 @@
 # `lkvm list` and the event stream follow along.
 # timeout: 240
 
-# ctl ARGS...: an lkvm client subcommand, its output in $CTL_OUT, status in $CTL_RC.
-ctl() {
-	CTL_OUT=$("$LKVM" "$@" 2>&1)
-	CTL_RC=$?
-	echo "+ lkvm $* -> $CTL_RC: $(echo "$CTL_OUT" | head -c 600)"
-}
-
 host() {
 	KERNEL=$PAYLOADS/ctl-guest.bin
 	[ -f "$KERNEL" ] || skip "no payload $KERNEL"
@@ -89,11 +82,7 @@ host() {
 	echo "$CTL_OUT" | grep -Eq '"sdei_deliveries":[2-9]'
 	check $? "lkvm stat: SDEI deliveries counted"
 
-	i=0
-	while [ $i -lt 300 ] && kill -0 "$LKVM_PID" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_exit 30
 	stop_lkvm TERM 10
 	expect_exit 0
 	expect_line '^1\.\.6$'

@@ -5,12 +5,6 @@
 # that could leave the socket directory is a bad command line.
 # timeout: 180
 
-ctl() {
-	CTL_OUT=$("$LKVM" "$@" 2>&1)
-	CTL_RC=$?
-	echo "+ lkvm $* -> $CTL_RC: $(echo "$CTL_OUT" | head -c 300)"
-}
-
 gone() {
 	[ ! -e "$LKVM_RUNTIME_DIR/$1.sock" ]
 }

@@ -17,12 +17,6 @@
 #   gone, both listeners saw every event, in order, and then the end.
 # timeout: 420
 
-ctl() {
-	CTL_OUT=$("$LKVM" "$@" 2>&1)
-	CTL_RC=$?
-	echo "+ lkvm $* -> $CTL_RC: $(echo "$CTL_OUT" | head -c 400)"
-}
-
 ticks() {
 	tr -d '\r' <"$OUT" | grep -c '^TICK '
 }
@@ -171,13 +165,7 @@ host() {
 	ctl stop -n $N
 	[ $CTL_RC -eq 0 ]
 	check $? "lkvm stop as the guest reboots"
-	i=0
-	while [ $i -lt 30 ] && kill -0 "$LKVM_PID" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$LKVM_PID" 2>/dev/null
-	[ $? -ne 0 ]
+	wait_exit 3
 	check $? "lkvm has exited once lkvm stop returns"
 	stop_lkvm TERM 5
 	expect_exit 5

@@ -25,6 +25,10 @@
 #   wait_line REGEX SECS           wait until an output line matches (status 1
 #                                  if lkvm ended or SECS passed first)
 #   type_line LINE                 type LINE on the console of lkvm_start's lkvm
+#   wait_exit SECS                 wait up to SECS for lkvm_start's lkvm to end
+#                                  by itself (status 1 if it still runs)
+#   ctl SUBCOMMAND [ARGS...]       a control subcommand (lkvm list, pause, ...):
+#                                  its output in $CTL_OUT, its status in $CTL_RC
 #   stop_lkvm SIGNAL SECS          send SIGNAL, wait up to SECS for lkvm to end
 #                                  (SIGKILL after that: a failure), status in
 #                                  $LKVM_RC, seconds taken in $STOP_SECS
@@ -145,6 +149,21 @@ wait_line() {
 
 type_line() {
 	printf '%s\n' "$1" >&3
+}
+
+wait_exit() {
+	_n=$(($1 * 10))
+	while [ $_n -gt 0 ] && kill -0 "$LKVM_PID" 2>/dev/null; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	! kill -0 "$LKVM_PID" 2>/dev/null
+}
+
+ctl() {
+	CTL_OUT=$("$LKVM" "$@" 2>&1)
+	CTL_RC=$?
+	echo "+ lkvm $* -> $CTL_RC: $(echo "$CTL_OUT" | head -c 400)"
 }
 
 stop_lkvm() {

@@ -7,6 +7,7 @@
  * interrupt line, and helpers that touch the device only through its MMIO
  * window and the rings in RAM, as a guest would.
  */
+#include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,23 @@ struct tdrv {
 	struct device *dev;
 	u16 avail_idx[VIRTIO_MAX_QUEUES];
 };
+
+/*
+ * The device's node, as lkvm writes it, in a device tree of its own in @buf:
+ * its offset, or a negative libfdt error (also when fdt_node failed).
+ */
+static inline int tdrv_fdt_node(struct tdrv *d, char *buf, int size, const char *path)
+{
+	int err;
+
+	fdt_create(buf, size);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	err = d->dev->fdt_node(d->dev, buf, 1);
+	fdt_end_node(buf);
+	fdt_finish(buf);
+	return err ? -FDT_ERR_INTERNAL : fdt_path_offset(buf, path);
+}
 
 static inline struct irq_pin tdrv_pin(struct tdrv *d)
 {
