@@ -362,7 +362,7 @@ int builtin_run(int argc, char **argv)
 	 * it), then the virtio workers (I/O in flight is abandoned at its next
 	 * piece), then the devices flush, close and free what they hold.
 	 */
-	vcpu_stop_all(&vm);
+	vcpu_stop_all(&vm, atomic_exchange(&vm.paused, false));
 	virtio_kvm_stop_all(&vm);
 	util_set_log_flush(NULL);	/* the UART goes with the devices */
 	log_uart = NULL;

@@ -295,11 +295,18 @@ int vcpu_start_all(struct vm *vm, void (*loop)(struct vcpu *v))
 	return 0;
 }
 
-void vcpu_stop_all(struct vm *vm)
+void vcpu_stop_all(struct vm *vm, bool held)
 {
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread_started)
 			vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	/*
+	 * A parked vCPU leaves on the stop by itself, but one waiting inside
+	 * vcpu_pause_all() (a SYSTEM_SUSPEND deciding) waits for the pause
+	 * to end: the caller's own pause ends now, after the stop was asked.
+	 */
+	if (held)
+		vcpu_resume_all(vm, NULL);
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread_started)
 			pthread_join(vm->vcpus[i]->thread, NULL);

@@ -122,7 +122,10 @@ void vcpu_fatal(struct vcpu *v, const char *fmt, ...) __printf(2, 3);
 int vcpu_create_all(struct vm *vm);
 /* One thread per vCPU, each running @loop(vcpu) with only the kick unblocked. */
 int vcpu_start_all(struct vm *vm, void (*loop)(struct vcpu *v));
-/* Ask every vCPU thread to leave its loop, and join them. */
-void vcpu_stop_all(struct vm *vm);
+/*
+ * Ask every vCPU thread to leave its loop, and join them.  @held: the caller
+ * holds vcpu_pause_all() (the control socket's pause), which this ends.
+ */
+void vcpu_stop_all(struct vm *vm, bool held);
 
 #endif

@@ -1,5 +1,6 @@
 # The control socket is removed on every way out of `lkvm run` (power-off,
-# reset with --no-reboot, hibernation, an error, a signal, `lkvm stop`); a
+# reset with --no-reboot, hibernation, an error, a signal, `lkvm stop`, the
+# last two with the guest paused); a
 # socket left by a killed lkvm is skipped by `lkvm list`, named as stale by
 # the other subcommands, and taken over by the next lkvm of that name; a name
 # that could leave the socket directory is a bad command line.
@@ -28,12 +29,14 @@ host() {
 		check $? "$name $*: exit status $rc (want $want), its socket removed"
 	done
 
+	# SIGTERM while paused: the pause ends with lkvm, at once.
 	lkvm_start -k "$P/ctl-guest.bin" -c 2 -m 64 --name x-sig
 	wait_line '^SPIN' 60
+	ctl pause -n x-sig
 	stop_lkvm TERM 10
 	expect_exit 4
 	gone x-sig
-	check $? "SIGTERM: the socket removed"
+	check $? "SIGTERM while paused: lkvm exits, the socket removed"
 
 	# SIGKILL leaves the socket behind.
 	lkvm_start -k "$P/ctl-guest.bin" -c 2 -m 64 --name x-kill
@@ -60,10 +63,9 @@ host() {
 	ctl list
 	echo "$CTL_OUT" | grep -Eq "^x-kill +$LKVM_PID +paused"
 	check $? "lkvm pause --all; lkvm list: the new one, paused"
-	ctl resume --all
 	ctl stop --all
 	[ $CTL_RC -eq 0 ]
-	check $? "lkvm stop --all"
+	check $? "lkvm stop --all, the guest paused"
 	stop_lkvm TERM 5
 	expect_exit 5
 	gone x-kill
