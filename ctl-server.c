@@ -496,11 +496,34 @@ static enum ctl_action handle_line(struct ctl_server *s, struct client *c, const
 	return req.cmd == CTL_CMD_STOP ? CTL_ACT_STOP : CTL_ACT_NONE;
 }
 
-static enum ctl_action client_read(struct ctl_server *s, struct client *c)
+/*
+ * Serve the whole lines in the client's buffer, in order, until one needs
+ * waiting for (`sdei`), turns the connection into a stream, or is `stop`.
+ */
+static enum ctl_action serve_lines(struct ctl_server *s, struct client *c)
 {
 	enum ctl_action act = CTL_ACT_NONE;
-	char *start, *nl;
-	size_t left;
+	char *start = c->in, *nl;
+	size_t left = c->in_len;
+
+	while (!c->sdei_wait && !c->listener && !act && (nl = memchr(start, '\n', left))) {
+		if (c->skipping)
+			c->skipping = false;
+		else
+			act = handle_line(s, c, start, (size_t)(nl - start));
+		left -= (size_t)(nl + 1 - start);
+		start = nl + 1;
+	}
+	if (c->listener)
+		left = 0;	/* a stream takes no more requests */
+	memmove(c->in, start, left);
+	c->in_len = left;
+	return act;
+}
+
+static enum ctl_action client_read(struct ctl_server *s, struct client *c)
+{
+	enum ctl_action act;
 	ssize_t r;
 
 	r = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
@@ -512,22 +535,9 @@ static enum ctl_action client_read(struct ctl_server *s, struct client *c)
 		return CTL_ACT_NONE;
 	c->last_ns = util_now_ns();
 	if (c->listener)
-		return CTL_ACT_NONE;	/* a stream takes no more requests */
+		return CTL_ACT_NONE;
 	c->in_len += (size_t)r;
-	start = c->in;
-	left = c->in_len;
-	while (!c->sdei_wait && !c->listener && !act && (nl = memchr(start, '\n', left))) {
-		if (c->skipping)
-			c->skipping = false;
-		else
-			act = handle_line(s, c, start, (size_t)(nl - start));
-		left -= (size_t)(nl + 1 - start);
-		start = nl + 1;
-	}
-	if (c->listener)
-		left = 0;
-	memmove(c->in, start, left);
-	c->in_len = left;
+	act = serve_lines(s, c);
 	if (c->in_len == sizeof(c->in)) {
 		if (!c->skipping)
 			reply_error(c, NULL, 0, CTL_ERR_TOO_LONG, "a request is one line of at most "
@@ -535,27 +545,6 @@ static enum ctl_action client_read(struct ctl_server *s, struct client *c)
 		c->skipping = true;
 		c->in_len = 0;
 	}
-	return act;
-}
-
-/* Requests a client sent while its `sdei` waited, now that it has its reply. */
-static enum ctl_action client_backlog(struct ctl_server *s, struct client *c)
-{
-	enum ctl_action act = CTL_ACT_NONE;
-	char *nl;
-
-	while (!c->sdei_wait && !c->listener && !act && (nl = memchr(c->in, '\n', c->in_len))) {
-		size_t len = (size_t)(nl - c->in);
-
-		if (c->skipping)
-			c->skipping = false;
-		else
-			act = handle_line(s, c, c->in, len);
-		memmove(c->in, nl + 1, c->in_len - len - 1);
-		c->in_len -= len + 1;
-	}
-	if (c->listener)
-		c->in_len = 0;
 	return act;
 }
 
@@ -778,12 +767,13 @@ enum ctl_action ctl_server_serve(struct ctl_server *s, struct pollfd *pfd, int n
 	for (i = 0; i < s->nr_clients && act == CTL_ACT_NONE; i++) {
 		struct client *c = s->clients[i];
 
-		if (c->sdei_wait && !c->dead && now >= c->sdei_deadline) {
+		if (c->dead)
+			continue;
+		if (c->sdei_wait && now >= c->sdei_deadline)
 			sdei_wait_end(s, c, false, -1);
-			act = client_backlog(s, c);
-		} else if (!c->sdei_wait && !c->dead && c->in_len && !c->listener) {
-			act = client_backlog(s, c);
-		}
+		/* Requests sent while an `sdei` waited, now that it has its reply. */
+		if (!c->sdei_wait && c->in_len)
+			act = serve_lines(s, c);
 	}
 	sweep(s);
 	if (s->polled_listen && (pfd[0].revents & POLLIN) && act == CTL_ACT_NONE)
