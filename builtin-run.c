@@ -128,7 +128,7 @@ static void print_stats(struct vm *vm)
 		(unsigned long long)t.hypercall_exits, (unsigned long long)t.system_events,
 		(unsigned long long)t.ioctls,
 		s->suspends, s->resumes, s->reboots, s->sdei_calls, s->sdei_deliveries,
-		(unsigned long long)(s->first_run_ns ? (s->first_run_ns - s->start_ns) / 1000 : 0));
+		(unsigned long long)vm_startup_us(vm));
 	for (u32 i = 0; i < ARRAY_SIZE(s->sdei_fn); i++)
 		if (s->sdei_fn[i])
 			fprintf(stderr, "lkvm: stats: sdei %s %lu\n",

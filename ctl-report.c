@@ -43,10 +43,8 @@ void ctl_report_stat(struct vm *vm, struct json_out *o, bool want_text)
 	struct vcpu_totals t;
 	char buf[1024];
 	struct text txt = { buf, sizeof(buf), 0 };
-	u64 first;
 
 	vcpu_totals(vm, &t);
-	first = atomic_load(&st->first_run_ns);
 	const struct {
 		const char *name;
 		u64 val;
@@ -56,7 +54,7 @@ void ctl_report_stat(struct vm *vm, struct json_out *o, bool want_text)
 		{ "suspends", st->suspends }, { "resumes", st->resumes },
 		{ "reboots", st->reboots }, { "sdei_calls", st->sdei_calls },
 		{ "sdei_deliveries", st->sdei_deliveries },
-		{ "startup_us", first ? (first - st->start_ns) / 1000 : 0 },
+		{ "startup_us", vm_startup_us(vm) },
 	};
 
 	buf[0] = '\0';

@@ -162,6 +162,14 @@ int vm_device_attr(struct vm *vm, int fd, unsigned long req, u32 group, u64 attr
 /* Tell the main thread something happened (first event wins; VM_EV_FATAL always does). */
 void vm_post_event(struct vm *vm, enum vm_event ev);
 
+/* lkvm's start to the first KVM_RUN, in µs (0 before it): --stats' startup-us. */
+static inline u64 vm_startup_us(struct vm *vm)
+{
+	u64 first = atomic_load(&vm->stats.first_run_ns);
+
+	return first ? (first - vm->stats.start_ns) / 1000 : 0;
+}
+
 /* The state a client of the control socket sees now. */
 static inline enum ctl_state vm_state(struct vm *vm)
 {
