@@ -20,6 +20,7 @@
 #define STRING(field) OPT_STRING, offsetof(struct run_opts, field), NULL
 #define CALL(fn) OPT_CALL, 0, fn
 #define SECTION(title) { NULL, 0, NULL, title, OPT_SECTION, 0, NULL }
+#define REFUSED(name, short_name, why) { name, short_name, NULL, why, OPT_REFUSED, 0, NULL }
 
 int options_bad(const char *cmd, const char *fmt, const char *arg)
 {
@@ -149,8 +150,60 @@ static int parse_loglevel(const char *arg, void *base)
 
 static int parse_irqchip(const char *arg, void *base)
 {
-	if (strcmp(arg, "gicv3"))
-		return bad("unsupported --irqchip '%s': lkvm offers gicv3 only", arg);
+	struct run_opts *o = base;
+
+	if (!strcmp(arg, "gicv3"))
+		o->its = false;
+	else if (!strcmp(arg, "gicv3-its"))
+		o->its = true;
+	else
+		return bad("unsupported --irqchip '%s': lkvm offers gicv3 and gicv3-its "
+			   "(the host's GICv3 cannot emulate a GICv2)", arg);
+	return 0;
+}
+
+static int parse_kaslr_seed(const char *arg, void *base)
+{
+	struct run_opts *o = base;
+
+	if (!util_parse_number(arg, 0, &o->kaslr_seed))
+		return bad("invalid --kaslr-seed '%s' (a 64-bit number)", arg);
+	o->has_kaslr_seed = true;
+	return 0;
+}
+
+/* "0-3,6,8-9": kvmtool's and the kernel's cpulist syntax. */
+static int parse_vcpu_affinity(const char *arg, void *base)
+{
+	struct run_opts *o = base;
+	const char *p = arg;
+
+	CPU_ZERO(&o->vcpu_affinity);
+	do {
+		char *end;
+		unsigned long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			return bad("invalid --vcpu-affinity '%s' (a CPU list like 0-3,6)", arg);
+		lo = hi = strtoul(p, &end, 10);
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				return bad("invalid --vcpu-affinity '%s' (a CPU list like 0-3,6)",
+					   arg);
+			hi = strtoul(p, &end, 10);
+		}
+		if (lo > hi)
+			return bad("invalid --vcpu-affinity '%s': a range runs backwards", arg);
+		if (hi >= CPU_SETSIZE)
+			return bad("invalid --vcpu-affinity '%s': CPU numbers stop at 1023", arg);
+		for (unsigned long c = lo; c <= hi; c++)
+			CPU_SET(c, &o->vcpu_affinity);
+		p = end;
+	} while (*p++ == ',');
+	if (p[-1])
+		return bad("invalid --vcpu-affinity '%s' (a CPU list like 0-3,6)", arg);
+	o->has_vcpu_affinity = true;
 	return 0;
 }
 
@@ -189,9 +242,18 @@ static int set_debug(const char *arg, void *base)
 	return 0;
 }
 
-static int refuse_aarch32(const char *arg, void *base)
+static int set_single_step(const char *arg, void *base)
 {
-	return bad("%s: AArch32 guests are not supported", "--aarch32");
+	struct run_opts *o = base;
+
+	o->single_step = true;
+	return set_debug(arg, base);
+}
+
+/* kvmtool options that change nothing in lkvm: accepted, so that its scripts run. */
+static int ignore(const char *arg, void *base)
+{
+	return 0;
 }
 
 /* Every `lkvm run` option, once: getopt_long's table and --help come from here. */
@@ -221,14 +283,18 @@ static const struct opt_desc opt_table[] = {
 	{ "network", 'n', "mode=none", "accepted for kvmtool compatibility (no NIC)",
 	  CALL(parse_network) },
 	SECTION("CPU and interrupt controller:"),
-	{ "irqchip", 0, "gicv3", "the only interrupt controller lkvm offers",
+	{ "irqchip", 0, "KIND", "gicv3 (default) or gicv3-its (with an ITS for MSIs)",
 	  CALL(parse_irqchip) },
 	{ "sve-max-vl", 0, "BITS", "cap SVE vector lengths (128..2048, multiple of 128)",
 	  CALL(parse_sve_max_vl) },
 	{ "disable-sve", 0, NULL, "do not give the guest SVE", FLAG(sve_off) },
 	{ "pmu", 0, NULL, "give the guest a PMUv3", FLAG(pmu) },
-	{ "aarch32", 0, NULL, "refused: AArch32 guests are not supported",
-	  CALL(refuse_aarch32) },
+	{ "disable-mte", 0, NULL, "no MTE for the guest (default: on when KVM offers it)",
+	  FLAG(mte_off) },
+	{ "aarch32", 0, NULL, "a 32-bit (AArch32) EL1 guest, loaded at RAM + 0x8000;\n"
+			       "no SVE, pointer auth or MTE", FLAG(aarch32) },
+	{ "vcpu-affinity", 0, "CPULIST", "run the vCPU threads only on these host CPUs\n"
+					  "(0-3,6)", CALL(parse_vcpu_affinity) },
 	SECTION("Firmware and power management:"),
 	{ "psci-version", 0, "X.Y", "pin the PSCI version the guest sees (0.2, 1.0, 1.1,\n"
 				     "1.2, 1.3); default: the host's newest",
@@ -237,17 +303,49 @@ static const struct opt_desc opt_table[] = {
 	  FLAG(no_system_suspend) },
 	{ "no-reboot", 0, NULL, "exit (status 2) when the guest resets", FLAG(no_reboot) },
 	{ "no-sdei", 0, NULL, "do not offer SDEI", FLAG(no_sdei) },
+	{ "no-pvtime", 0, NULL, "no PV stolen time (default: on when KVM offers it)",
+	  FLAG(pvtime_off) },
+	{ "kaslr-seed", 0, "N", "/chosen/kaslr-seed for the guest (default: random)",
+	  CALL(parse_kaslr_seed) },
+	{ "psci", 0, NULL, "accepted, changes nothing: KVM answers PSCI and lkvm\n"
+			    "handles its system events (docs/psci.md)", CALL(ignore) },
+	{ "override-bad-firmware-cntfrq", 0, NULL, "accepted, changes nothing: lkvm loads no\n"
+						    "firmware", CALL(ignore) },
 	SECTION("Diagnostics:"),
 	{ "loglevel", 0, "LEVEL", "error, warning (default), info or debug",
 	  CALL(parse_loglevel) },
 	{ "debug", 0, NULL, "trace exits and unhandled MMIO (implies --loglevel debug)",
 	  CALL(set_debug) },
+	{ "debug-mmio", 0, NULL, "the same as --debug", CALL(set_debug) },
+	{ "debug-single-step", 0, NULL, "trace every guest instruction (PC, one line\n"
+					 "each; very slow; implies --debug)", CALL(set_single_step) },
 	{ "stats", 0, NULL, "print exit and power-management counters at exit", FLAG(stats) },
 	{ "dump-dtb", 0, "FILE", "write the generated device tree to FILE", STRING(dump_dtb) },
 	{ "test-device", 0, NULL, "add lkvm's test device (guest tests raise SDEI\n"
 				   "events through it; see docs/testing.md)",
 	  FLAG(test_device) },
 	{ "help", 'h', NULL, "this text", OPT_HELP, 0, NULL },
+	SECTION("kvmtool options lkvm refuses:"),
+	REFUSED("9p", 0, "lkvm will share host directories with virtio-fs"),
+	REFUSED("balloon", 0, "lkvm has no virtio-balloon"),
+	REFUSED("vsock", 0, "lkvm has no virtio-vsock"),
+	REFUSED("hugetlbfs", 0, "guest RAM is anonymous memory (transparent huge pages)"),
+	REFUSED("virtio-transport", 0, "lkvm's virtio devices are virtio-mmio"),
+	REFUSED("force-pci", 0, "lkvm has no PCI; its devices are virtio-mmio"),
+	REFUSED("vfio-pci", 0, "lkvm has no PCI"),
+	REFUSED("tty", 't', "the console is lkvm's stdin and stdout (--console)"),
+	REFUSED("sandbox", 0, "lkvm has no sandbox mode"),
+	REFUSED("firmware", 'f', "lkvm boots the kernel directly, without firmware"),
+	REFUSED("firmware-address", 0, "lkvm loads no firmware"),
+	REFUSED("flash", 'F', "lkvm has no CFI flash"),
+	REFUSED("debug-ioport", 0, "arm64 has no I/O ports"),
+	REFUSED("nested", 0, "lkvm gives guests EL1, not EL2"),
+	REFUSED("shmem", 0, "lkvm has no ivshmem device"),
+	REFUSED("vnc", 0, "lkvm has no framebuffer"),
+	REFUSED("sdl", 0, "lkvm has no framebuffer"),
+	REFUSED("gtk", 0, "lkvm has no framebuffer"),
+	REFUSED("no-dhcp", 0, "lkvm has no built-in DHCP server"),
+	REFUSED("dev", 0, "lkvm has no such device"),
 };
 
 static const struct opt_cmd run_cmd = {
@@ -316,14 +414,21 @@ static void build_getopt(const struct opt_cmd *cmd, struct option *longs, char *
 
 		if (d->kind == OPT_SECTION)
 			continue;
+		/* A refused option is refused whatever its value, or none. */
 		longs[nl++] = (struct option){
-			d->name, d->arg ? required_argument : no_argument, NULL,
+			d->name,
+			d->kind == OPT_REFUSED ? optional_argument
+			: d->arg		? required_argument
+						: no_argument,
+			NULL,
 			d->short_name ? d->short_name : 256 + (int)i,
 		};
 		if (d->short_name) {
 			shorts[ns++] = d->short_name;
 			if (d->arg)
 				shorts[ns++] = ':';
+			else if (d->kind == OPT_REFUSED)
+				shorts[ns++] = ':', shorts[ns++] = ':';
 		}
 	}
 	longs[nl] = (struct option){ NULL, 0, NULL, 0 };
@@ -355,6 +460,12 @@ static int store_opt(const struct opt_cmd *cmd, const struct opt_desc *d, const 
 	case OPT_HELP:
 		options_help(cmd, stdout);
 		return 1;
+	case OPT_REFUSED: {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "--%s: not supported: %s", d->name, d->help);
+		return options_bad(cmd->name, "%s", msg);
+	}
 	default:
 		return -1;
 	}
@@ -410,6 +521,8 @@ int options_parse(int argc, char **argv, struct run_opts *o)
 		return bad("%s", "no kernel given (-k FILE)");
 	if (o->sve_off && o->sve_max_vl)
 		return bad("%s", "--sve-max-vl and --disable-sve contradict each other");
+	if (o->aarch32 && o->sve_max_vl)
+		return bad("%s", "--sve-max-vl: an AArch32 guest has no SVE");
 	if (!o->nr_cpus) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 

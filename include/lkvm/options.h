@@ -2,6 +2,7 @@
 #ifndef LKVM_OPTIONS_H
 #define LKVM_OPTIONS_H
 
+#include <sched.h>
 #include <stdio.h>
 
 #include "lkvm/util.h"
@@ -38,6 +39,15 @@ struct run_opts {
 	bool sve_off;		/* --sve-max-vl 0 */
 	u32 sve_max_vl;		/* bits; 0 = host's best */
 	u32 psci_version;	/* (major << 16) | minor; 0 = host default */
+	bool its;		/* --irqchip gicv3-its */
+	bool mte_off;
+	bool pvtime_off;
+	bool aarch32;
+	bool single_step;
+	bool has_kaslr_seed;
+	u64 kaslr_seed;
+	bool has_vcpu_affinity;
+	cpu_set_t vcpu_affinity;
 	int log_level;
 };
 
@@ -46,10 +56,12 @@ struct run_opts {
  * field of the subcommand's own struct (@base below): OPT_FLAG sets a bool,
  * OPT_STRING keeps the argument; OPT_CALL hands it to a parser that checks
  * and stores it (0, or -1 after one "lkvm: ..." line); OPT_HELP prints the
- * subcommand's --help to stdout.  getopt_long's table and --help come from
+ * subcommand's --help to stdout; OPT_REFUSED is an option the subcommand
+ * knows by name only to refuse it, its help text saying why (kvmtool's
+ * options lkvm has no use for), whatever value it is given.  getopt_long's table and --help come from
  * the rows.
  */
-enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL, OPT_HELP };
+enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL, OPT_HELP, OPT_REFUSED };
 
 struct opt_desc {
 	const char *name;	/* long name; NULL for a section heading */
@@ -71,7 +83,7 @@ struct opt_cmd {
 };
 
 /* Rows in one table at most (getopt's tables are built on the stack). */
-#define OPTIONS_MAX 48
+#define OPTIONS_MAX 80
 
 /*
  * Parse @argv (argv[0] is the subcommand) into @base.  0 with *@rest the

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `lkvm run` option parsing: kvmtool spellings, defaults, and every refusal. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lkvm/layout.h"
 #include "lkvm/options.h"
@@ -20,12 +22,37 @@ static int parse(struct run_opts *o, const char *line)
 	return options_parse(argc, argv, o);
 }
 
+/* Parse @line, which must fail, and look for @text in what it said on stderr. */
+static bool refused_saying(const char *line, const char *text)
+{
+	char said[512] = "";
+	FILE *f = tmpfile();
+	int saved = dup(2), r;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	r = parse(&(struct run_opts){ 0 }, line);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, sizeof(said) - 1, f);
+	said[n] = '\0';
+	fclose(f);
+	if (r != -1 || !strstr(said, text)) {
+		tap_diag("'%s' said: %s", line, said);
+		return false;
+	}
+	return true;
+}
+
 int main(void)
 {
 	struct run_opts o;
 	char *s;
 
-	tap_plan(44);
+	tap_plan(60);
 
 	tap_ok(parse(&o, "run -k Image -c 2 -m 256 -p quiet") == 0 && !strcmp(o.kernel, "Image") &&
 		       o.nr_cpus == 2 && o.mem_size == 256 * SZ_1M && !strcmp(o.params, "quiet"),
@@ -77,6 +104,55 @@ int main(void)
 	tap_ok(parse(&o, "run -k K --sve-max-vl 4096") == -1, "--sve-max-vl above 2048");
 	tap_ok(parse(&o, "run -k K --psci-version 2.0") == -1, "unknown PSCI version refused");
 	tap_ok(parse(&o, "run -k K --irqchip gicv2") == -1, "--irqchip gicv2 refused");
+	tap_ok(parse(&o, "run -k K --irqchip=gicv3-its") == 0 && o.its, "--irqchip=gicv3-its");
+	tap_ok(parse(&o, "run -k K --irqchip gicv3") == 0 && !o.its, "--irqchip gicv3: no ITS");
+	tap_ok(parse(&o, "run -k K") == 0 && !o.mte_off && !o.pvtime_off && !o.aarch32 &&
+		       !o.has_kaslr_seed && !o.has_vcpu_affinity,
+	       "defaults: MTE and PV time on, AArch64, random KASLR seed, no affinity");
+	tap_ok(parse(&o, "run -k K --disable-mte --no-pvtime --aarch32") == 0 && o.mte_off &&
+		       o.pvtime_off && o.aarch32,
+	       "--disable-mte --no-pvtime --aarch32");
+	tap_ok(parse(&o, "run -k K --kaslr-seed 0xfedcba9876543210") == 0 && o.has_kaslr_seed &&
+		       o.kaslr_seed == 0xfedcba9876543210ULL,
+	       "--kaslr-seed takes a 64-bit number");
+	tap_ok(parse(&o, "run -k K --kaslr-seed 0") == 0 && o.has_kaslr_seed && !o.kaslr_seed,
+	       "--kaslr-seed 0 is a seed of 0 (the kernel then finds none)");
+	tap_ok(parse(&o, "run -k K --kaslr-seed x") == -1, "--kaslr-seed junk refused");
+	tap_ok(parse(&o, "run -k K --vcpu-affinity 0-2,5,7-8") == 0 && o.has_vcpu_affinity &&
+		       CPU_COUNT(&o.vcpu_affinity) == 6 && CPU_ISSET(0, &o.vcpu_affinity) &&
+		       CPU_ISSET(2, &o.vcpu_affinity) && !CPU_ISSET(3, &o.vcpu_affinity) &&
+		       CPU_ISSET(5, &o.vcpu_affinity) && CPU_ISSET(8, &o.vcpu_affinity),
+	       "--vcpu-affinity 0-2,5,7-8 is 6 CPUs");
+	tap_ok(parse(&o, "run -k K --vcpu-affinity 3") == 0 && CPU_COUNT(&o.vcpu_affinity) == 1 &&
+		       CPU_ISSET(3, &o.vcpu_affinity),
+	       "--vcpu-affinity 3");
+	tap_ok(parse(&o, "run -k K --vcpu-affinity 2-1") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 1,") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity ,1") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 1-") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 1--2") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 1x") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 0-1024") == -1 &&
+		       parse(&o, "run -k K --vcpu-affinity 99999999999999999999") == -1,
+	       "bad CPU lists refused (backwards, empty items, junk, beyond 1023)");
+	tap_ok(parse(&o, "run -k K --aarch32 --sve-max-vl 256") == -1,
+	       "--aarch32 with --sve-max-vl refused");
+	tap_ok(parse(&o, "run -k K --psci --override-bad-firmware-cntfrq") == 0,
+	       "kvmtool options that change nothing are accepted");
+	tap_ok(parse(&o, "run -k K --debug-mmio") == 0 && o.debug && !o.single_step,
+	       "--debug-mmio is --debug");
+	tap_ok(parse(&o, "run -k K --debug-single-step") == 0 && o.debug && o.single_step,
+	       "--debug-single-step traces steps, with --debug");
+	tap_ok(refused_saying("run -k K --9p /tmp,tag", "--9p: not supported: ") &&
+		       refused_saying("run -k K --9p=/tmp,tag", "--9p: not supported: ") &&
+		       refused_saying("run -k K --balloon", "--balloon: not supported: ") &&
+		       refused_saying("run -k K -f fw.bin", "--firmware: not supported: ") &&
+		       refused_saying("run -k K -F flash.img", "--flash: not supported: ") &&
+		       refused_saying("run -k K --firmware-address 0x0", "--firmware-address: not") &&
+		       refused_saying("run -k K --nested", "--nested: not supported: "),
+	       "kvmtool options lkvm has no use for are refused by name, with a reason");
+	tap_ok(refused_saying("run -k K --bogus", "unknown option '--bogus'"),
+	       "an option nobody has is an unknown option");
 	tap_ok(parse(&o, "run -k K --network mode=tap") == -1, "networking refused for now");
 	tap_ok(parse(&o, "run -k K --bogus") == -1, "unknown long option refused");
 	tap_ok(parse(&o, "run -k") == -1, "missing option value refused");
