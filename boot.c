@@ -63,6 +63,11 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 		pr_err("kernel '%s': %s", o->kernel, why);
 		return -1;
 	}
+	if (o->aarch32 && b->ki.is_image) {
+		pr_err("--aarch32: kernel '%s' is an arm64 Image, not a 32-bit kernel", o->kernel);
+		return -1;
+	}
+	b->ki.aarch32 = o->aarch32;
 	if (o->initrd) {
 		b->initrd = load_file("initrd", o->initrd, &b->initrd_fd, max, &b->initrd_len);
 		if (!b->initrd)
@@ -80,11 +85,35 @@ int boot_prepare(const struct run_opts *o, struct boot_payload *b)
 	return 0;
 }
 
+/*
+ * What a firmware gives every boot afresh: the CRNG's seed and, unless one
+ * was asked for, the KASLR seed (kvmtool's default is random too).  A reboot
+ * in place with the first boot's seeds would put the kernel at the same
+ * place again.  A seed the host cannot provide at once is left out.
+ */
+static void refresh_seeds(struct vm *vm, struct boot_payload *b)
+{
+	int chosen = fdt_path_offset(b->dtb, "/chosen");
+	u8 seed[32];
+	u64 kaslr;
+
+	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		fdt_setprop_inplace(b->dtb, chosen, "rng-seed", seed, sizeof(seed));
+	else
+		fdt_nop_property(b->dtb, chosen, "rng-seed");
+	if (vm->opts->has_kaslr_seed)
+		return;
+	if (getrandom(&kaslr, sizeof(kaslr), GRND_NONBLOCK) == sizeof(kaslr))
+		fdt_setprop_inplace_u64(b->dtb, chosen, "kaslr-seed", kaslr);
+	else
+		fdt_nop_property(b->dtb, chosen, "kaslr-seed");
+}
+
 int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 {
 	struct run_opts *o = vm->opts;
 	u64 *mpidrs = xzalloc(sizeof(u64) * (size_t)vm->nr_vcpus);
-	u8 seed[32];
+	static const u8 seed[32];
 	struct fdt_desc d = {
 		.ram_base = vm->mem.start,
 		.ram_size = vm->mem.size,
@@ -96,6 +125,7 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 		.gic_dist_size = LKVM_GIC_DIST_SIZE,
 		.gic_redist_base = arch_gic_redist_base(vm),
 		.gic_redist_size = (u64)vm->nr_vcpus * LKVM_GIC_REDIST_SIZE,
+		.gic_its_base = vm->gic_its_fd >= 0 ? arch_gic_its_base(vm) : 0,
 		.psci_version = o->psci_version,
 		.pmu = o->pmu,
 		.sdei = vm->sdei != NULL,
@@ -107,8 +137,10 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		mpidrs[i] = vm->vcpus[i]->mpidr;
-	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
-		d.rng_seed = seed;
+	/* Room for the seeds; every boot gets fresh ones (refresh_seeds()). */
+	d.rng_seed = seed;
+	d.has_kaslr_seed = true;
+	d.kaslr_seed = o->kaslr_seed;
 	d.bootargs = bootargs;
 	b->dtb = xzalloc(LKVM_FDT_MAX_SIZE);
 	r = fdt_build(&d, b->dtb, LKVM_FDT_MAX_SIZE);
@@ -118,6 +150,7 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b)
 		pr_err("building the device tree: %s", fdt_strerror(r));
 		return -1;
 	}
+	refresh_seeds(vm, b);
 	b->dtb_len = fdt_totalsize(b->dtb);
 	/* Kept for reboots in place: only what the tree uses. */
 	b->dtb = xrealloc(b->dtb, b->dtb_len);
@@ -241,6 +274,22 @@ static int first_load(struct vm *vm, struct boot_payload *b)
 	return r;
 }
 
+/*
+ * arm64's booting.rst: x0 = DTB, x1..x3 = 0.  arm's: r0 = 0, r1 = machine
+ * type (~0: none, see the DTB), r2 = DTB.  INIT zeroed the rest and chose
+ * the mode (EL1h, or SVC for AArch32) with interrupts masked.
+ */
+static int set_boot_regs(struct vcpu *v, const struct boot_payload *b)
+{
+	u64 dtb = b->layout.dtb_addr;
+
+	if (vcpu_set_reg(v, REG_PC, b->layout.entry) < 0)
+		return -1;
+	if (!b->ki.aarch32)
+		return vcpu_set_reg(v, REG_X(0), dtb);
+	return vcpu_set_reg(v, REG_X(1), 0xffffffffULL) < 0 ? -1 : vcpu_set_reg(v, REG_X(2), dtb);
+}
+
 int boot_load(struct vm *vm, struct boot_payload *b)
 {
 	const struct boot_layout *l = &b->layout;
@@ -250,12 +299,12 @@ int boot_load(struct vm *vm, struct boot_payload *b)
 			return -1;
 	} else if (reload_kernel(vm, b) < 0 || (b->initrd_len && reload_initrd(vm, b) < 0)) {
 		return -1;
+	} else {
+		refresh_seeds(vm, b);
 	}
 	if (copy_in(vm, l->dtb_addr, b->dtb, b->dtb_len, "device tree") < 0)
 		return -1;
-	/* booting.rst: x0 = DTB, x1..x3 = 0; INIT already zeroed them. */
-	if (vcpu_set_reg(vm->vcpus[0], REG_PC, l->entry) < 0 ||
-	    vcpu_set_reg(vm->vcpus[0], REG_X(0), l->dtb_addr) < 0) {
+	if (set_boot_regs(vm->vcpus[0], b) < 0) {
 		pr_err("setting the boot vCPU's registers: %s", strerror(errno));
 		return -1;
 	}

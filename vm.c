@@ -193,7 +193,7 @@ static int vm_map_ram(struct vm *vm)
 	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p };
 
 	region = (struct kvm_userspace_memory_region){
-		.slot = 0,
+		.slot = LKVM_SLOT_RAM,
 		.guest_phys_addr = o->mem_base,
 		.memory_size = o->mem_size,
 		.userspace_addr = (u64)(uintptr_t)p,
@@ -203,6 +203,28 @@ static int vm_map_ram(struct vm *vm)
 		return -1;
 	}
 	return 0;
+}
+
+void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+	};
+	/* Anonymous, as KVM wants any memory of an MTE guest to be. */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		pr_err("cannot map the %s: %s", what, strerror(errno));
+		return NULL;
+	}
+	region.userspace_addr = (u64)(uintptr_t)p;
+	if (vm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		pr_err("KVM_SET_USER_MEMORY_REGION (%s at 0x%llx): %s", what,
+		       (unsigned long long)gpa, strerror(errno));
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
 }
 
 int vm_check_cap(struct vm *vm, long cap)
@@ -221,6 +243,7 @@ int vm_create(struct vm *vm, struct run_opts *o)
 	vm->opts = o;
 	vm->vm_fd = -1;
 	vm->gic_fd = -1;
+	vm->gic_its_fd = -1;
 	vm->next_spi = LKVM_SPI_VIRTIO_FIRST;
 	vm->next_virtio_base = LKVM_VIRTIO_MMIO_BASE;
 	vm->bus.trace = o->debug;

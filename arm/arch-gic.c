@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The in-kernel GICv3: its creation and placement, and its power-on state
- * for a reboot in place.
+ * The in-kernel GICv3 (and, with --irqchip gicv3-its, its ITS): creation
+ * and placement, and their power-on state for a reboot in place.
  *
  * KVM has no "reset the vGIC" call, and KVM_ARM_VCPU_INIT leaves it alone, so
  * after a guest reset the new kernel would find the old one's enabled,
@@ -33,6 +33,10 @@
 #define GICD_ICFGR		0x0c00
 #define GICD_IROUTER		0x6000
 #define GICR_SGI		0x10000	/* SGI_base frame: same layout, word 0 only */
+/* RD_base frame: the LPI controls an ITS guest sets and a reset must clear. */
+#define GICR_CTLR		0x0000
+#define GICR_PROPBASER		0x0070
+#define GICR_PENDBASER		0x0078
 
 /* CPU interface registers: op0, op1, CRn, CRm, op2. */
 #define ICC(op1, crn, crm, op2) ((3u << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
@@ -72,12 +76,37 @@ u64 arch_gic_redist_base(const struct vm *vm)
 	return LKVM_GIC_DIST_BASE - (u64)vm->opts->nr_cpus * LKVM_GIC_REDIST_SIZE;
 }
 
+u64 arch_gic_its_base(const struct vm *vm)
+{
+	return arch_gic_redist_base(vm) - LKVM_GIC_ITS_SIZE;
+}
+
+static int its_create(struct vm *vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	u64 base = arch_gic_its_base(vm);
+
+	if (vm_ioctl(vm, vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0) {
+		pr_err("--irqchip gicv3-its: this host's KVM cannot create an ITS: %s",
+		       strerror(errno));
+		return -1;
+	}
+	vm->gic_its_fd = (int)cd.fd;
+	if (vm_device_attr(vm, vm->gic_its_fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			   KVM_VGIC_ITS_ADDR_TYPE, &base) < 0) {
+		pr_err("cannot place the ITS at 0x%llx: %s", (unsigned long long)base,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int arch_gic_create(struct vm *vm)
 {
 	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
 	u64 dist = LKVM_GIC_DIST_BASE, redist = arch_gic_redist_base(vm);
 
-	if (redist < LKVM_VIRTIO_MMIO_BASE + SZ_1M) {
+	if (redist - (vm->opts->its ? LKVM_GIC_ITS_SIZE : 0) < LKVM_VIRTIO_MMIO_BASE + SZ_1M) {
 		pr_err("-c %d: too many vCPUs for the GIC redistributor space", vm->opts->nr_cpus);
 		return -1;
 	}
@@ -91,7 +120,7 @@ int arch_gic_create(struct vm *vm)
 		pr_err("cannot place the GICv3: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return vm->opts->its ? its_create(vm) : 0;
 }
 
 int arch_gic_init(struct vm *vm)
@@ -101,6 +130,12 @@ int arch_gic_init(struct vm *vm)
 	if (gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs, true) < 0 ||
 	    gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, true) < 0) {
 		pr_err("cannot initialise the GICv3: %s", strerror(errno));
+		return -1;
+	}
+	if (vm->gic_its_fd >= 0 &&
+	    vm_device_attr(vm, vm->gic_its_fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			   KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) < 0) {
+		pr_err("cannot initialise the ITS: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -152,6 +187,16 @@ int arch_gic_snapshot(struct vm *vm)
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		u64 who = mpidr_attr(vm->vcpus[i]->mpidr);
 
+		/*
+		 * LPIs off first: KVM takes new property and pending tables only
+		 * while they are, and the old ones lie in the old guest's RAM.
+		 */
+		if (vm->gic_its_fd >= 0) {
+			add(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, who | GICR_CTLR, 0);
+			for (u32 w = 0; w < 4; w++)
+				add(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS,
+				    who | (GICR_PROPBASER + 4 * w), 0);
+		}
 		add_frame(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, who, GICR_SGI, 0, 32);
 		for (size_t r = 0; r < ARRAY_SIZE(icc_regs); r++)
 			add(st, KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, who | icc_regs[r], 0);
@@ -184,6 +229,14 @@ int arch_gic_restore(struct vm *vm)
 
 	if (!st)
 		return 0;
+	/*
+	 * The ITS back to its reset state (disabled, no tables, empty caches)
+	 * before the redistributors forget their LPI tables.
+	 */
+	if (vm->gic_its_fd >= 0 &&
+	    vm_device_attr(vm, vm->gic_its_fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+			   KVM_DEV_ARM_ITS_CTRL_RESET, NULL) < 0)
+		goto fail;
 	/* Distributor off while it is rewritten, as a reset leaves it. */
 	if (gic_attr(vm, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GICD_CTLR, &zero, true) < 0)
 		goto fail;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* arm64 VM setup: host capabilities, vCPU features, PMU, PSCI version, SYSTEM_SUSPEND. */
+/*
+ * arm64 VM setup: host capabilities, vCPU features (AArch32, SVE, pointer
+ * auth), MTE, PMU, PV time, PSCI version, SYSTEM_SUSPEND.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -8,6 +11,25 @@
 #include "lkvm/layout.h"
 #include "lkvm/regs.h"
 #include "lkvm/vcpu.h"
+
+/*
+ * MTE, as kvmtool, whenever KVM offers it: only possible before any vCPU
+ * exists, and then KVM keeps the tags of all guest memory (anonymous).
+ */
+static int enable_mte(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_MTE };
+
+	if (vm->opts->mte_off || !vm_check_cap(vm, KVM_CAP_ARM_MTE))
+		return 0;
+	if (vm_ioctl(vm, vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_err("enabling MTE (KVM_CAP_ARM_MTE): %s (--disable-mte goes without)",
+		       strerror(errno));
+		return -1;
+	}
+	vm->has_mte = true;
+	return 0;
+}
 
 int arch_vm_setup(struct vm *vm)
 {
@@ -26,15 +48,26 @@ int arch_vm_setup(struct vm *vm)
 	memset(vm->vcpu_features, 0, sizeof(vm->vcpu_features));
 	vm->vcpu_features[0] = 1u << KVM_ARM_VCPU_PSCI_0_2;
 
-	if (vm_check_cap(vm, KVM_CAP_ARM_SVE) && !o->sve_off)
-		vm->vcpu_features[0] |= 1u << KVM_ARM_VCPU_SVE;
-	else if (o->sve_max_vl)
-		pr_warn("--sve-max-vl: this host has no SVE; the guest gets none");
+	if (o->aarch32) {
+		/* SVE, pointer authentication and MTE are AArch64's; KVM refuses them here. */
+		if (!vm_check_cap(vm, KVM_CAP_ARM_EL1_32BIT)) {
+			pr_err("--aarch32: this host's CPUs cannot run a 32-bit EL1");
+			return -1;
+		}
+		vm->vcpu_features[0] |= 1u << KVM_ARM_VCPU_EL1_32BIT;
+	} else {
+		if (vm_check_cap(vm, KVM_CAP_ARM_SVE) && !o->sve_off)
+			vm->vcpu_features[0] |= 1u << KVM_ARM_VCPU_SVE;
+		else if (o->sve_max_vl)
+			pr_warn("--sve-max-vl: this host has no SVE; the guest gets none");
 
-	if (vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
-	    vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_GENERIC))
-		vm->vcpu_features[0] |= (1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS) |
-					(1u << KVM_ARM_VCPU_PTRAUTH_GENERIC);
+		if (vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
+		    vm_check_cap(vm, KVM_CAP_ARM_PTRAUTH_GENERIC))
+			vm->vcpu_features[0] |= (1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS) |
+						(1u << KVM_ARM_VCPU_PTRAUTH_GENERIC);
+		if (enable_mte(vm) < 0)
+			return -1;
+	}
 
 	if (o->pmu) {
 		if (!vm_check_cap(vm, KVM_CAP_ARM_PMU_V3)) {
@@ -104,11 +137,47 @@ static int pmu_init(struct vm *vm)
 	return 0;
 }
 
+/*
+ * PV stolen time, as kvmtool: a 64 KiB area of its own outside RAM, 64 bytes
+ * a vCPU, which KVM keeps up to date and tells the guest of through the
+ * SMCCC PV_TIME calls.  It stays across reboots in place: KVM's INIT does not
+ * forget it, and it holds nothing of the guest's.
+ */
+static int pvtime_init(struct vm *vm)
+{
+	u64 ipa;
+
+	if (vm->opts->pvtime_off || !vm_check_cap(vm, KVM_CAP_STEAL_TIME) ||
+	    vm_device_attr(vm, vm->vcpus[0]->fd, KVM_HAS_DEVICE_ATTR, KVM_ARM_VCPU_PVTIME_CTRL,
+			   KVM_ARM_VCPU_PVTIME_IPA, NULL) < 0)
+		return 0;
+	if ((u64)vm->nr_vcpus * LKVM_PVTIME_STRIDE > LKVM_PVTIME_SIZE) {
+		pr_info("no PV stolen time: more vCPUs than its area has room for");
+		return 0;
+	}
+	if (!vm_map_region(vm, LKVM_SLOT_PVTIME, LKVM_PVTIME_BASE, LKVM_PVTIME_SIZE,
+			   "PV stolen-time area"))
+		return -1;
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		ipa = LKVM_PVTIME_BASE + (u64)i * LKVM_PVTIME_STRIDE;
+		if (vm_device_attr(vm, vm->vcpus[i]->fd, KVM_SET_DEVICE_ATTR,
+				   KVM_ARM_VCPU_PVTIME_CTRL, KVM_ARM_VCPU_PVTIME_IPA, &ipa) < 0) {
+			pr_err("vCPU %d: placing its PV stolen-time record: %s", i,
+			       strerror(errno));
+			return -1;
+		}
+	}
+	vm->has_pvtime = true;
+	return 0;
+}
+
 int arch_vm_late_init(struct vm *vm)
 {
 	if (arch_gic_init(vm) < 0)
 		return -1;
 	if (vm->opts->pmu && pmu_init(vm) < 0)
+		return -1;
+	if (pvtime_init(vm) < 0)
 		return -1;
 	if (arch_gic_snapshot(vm) < 0 || set_psci_version(vm) < 0)
 		return -1;

@@ -65,6 +65,18 @@ static int add_gic(void *fdt, const struct fdt_desc *d)
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
 	TRY(fdt_property_u32(fdt, "phandle", LKVM_PHANDLE_GIC));
+	if (d->gic_its_base) {
+		/* kvmtool's node (a child of the GIC), with the binding's #msi-cells. */
+		TRY(fdt_property(fdt, "ranges", NULL, 0));
+		snprintf(name, sizeof(name), "msic@%llx", (unsigned long long)d->gic_its_base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+		TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+		TRY(fdt_property_u32(fdt, "#msi-cells", 1));
+		TRY(prop_u64_pair(fdt, "reg", d->gic_its_base, LKVM_GIC_ITS_SIZE));
+		TRY(fdt_property_u32(fdt, "phandle", LKVM_PHANDLE_ITS));
+		TRY(fdt_end_node(fdt));
+	}
 	return fdt_end_node(fdt);
 }
 
@@ -138,6 +150,9 @@ static int add_chosen(void *fdt, const struct fdt_desc *d)
 	/* Seeds the guest's CRNG at once instead of after seconds of jitter. */
 	if (d->rng_seed)
 		TRY(fdt_property(fdt, "rng-seed", d->rng_seed, 32));
+	/* Read, and then wiped, by an arm64 kernel that randomises its placement. */
+	if (d->has_kaslr_seed)
+		TRY(fdt_property_u64(fdt, "kaslr-seed", d->kaslr_seed));
 	return fdt_end_node(fdt);
 }
 

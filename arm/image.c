@@ -182,7 +182,7 @@ int image_layout(u64 ram_base, u64 ram_size, const struct kernel_info *ki,
 	if (ki->is_image)
 		bl->kernel_addr = ALIGN_UP(ram_base, SZ_2M) + ki->text_offset;
 	else
-		bl->kernel_addr = ram_base + LKVM_FLAT_OFFSET;
+		bl->kernel_addr = ram_base + (ki->aarch32 ? LKVM_AARCH32_OFFSET : LKVM_FLAT_OFFSET);
 	bl->entry = bl->kernel_addr;
 	bl->kernel_end = bl->kernel_addr + (ki->is_image ? ki->image_size : kernel_len);
 

@@ -30,7 +30,10 @@ int arch_vcpu_inject_dabt(struct vcpu *v);
 /* arch-vcpu.c: PSCI reset state: PC = @entry, x0 = @context, EL1h DAIF masked, MMU off. */
 int arch_vcpu_reset_to(struct vcpu *v, u64 entry, u64 context);
 
-/* arch-gic.c: the in-kernel GICv3: create and place it (before the vCPUs), initialise it. */
+/*
+ * arch-gic.c: the in-kernel GICv3 and, with --irqchip gicv3-its, its ITS:
+ * create and place them (before the vCPUs), initialise them.
+ */
 int arch_gic_create(struct vm *vm);
 int arch_gic_init(struct vm *vm);
 /* arch-gic.c: record the vGIC's power-on state (before the first run); put it back (reboot). */
@@ -38,5 +41,7 @@ int arch_gic_snapshot(struct vm *vm);
 int arch_gic_restore(struct vm *vm);
 /* arch-gic.c: guest-physical base of the GIC redistributors (below the distributor). */
 u64 arch_gic_redist_base(const struct vm *vm);
+/* arch-gic.c: guest-physical base of the ITS frame (below the redistributors). */
+u64 arch_gic_its_base(const struct vm *vm);
 
 #endif

@@ -13,11 +13,14 @@ struct fdt_desc {
 	const char *bootargs;
 	u64 initrd_start, initrd_size;	/* size 0: no initrd */
 	u64 gic_dist_base, gic_dist_size, gic_redist_base, gic_redist_size;
+	u64 gic_its_base;		/* 0: no ITS */
 	u32 psci_version;		/* (major << 16) | minor; picks the compatible list */
 	bool pmu;
 	bool sdei;
 	bool serial_console;		/* stdout-path = serial0 */
 	const u8 *rng_seed;		/* 32 bytes, or NULL */
+	bool has_kaslr_seed;
+	u64 kaslr_seed;
 	struct device_bus *bus;		/* each device adds its own node */
 };
 

@@ -17,6 +17,7 @@ struct kernel_info {
 	u64 text_offset;	/* load offset from the 2 MiB-aligned RAM base */
 	u64 image_size;		/* bytes the kernel needs from its load address (incl. BSS) */
 	u64 flags;
+	bool aarch32;		/* booted as a 32-bit kernel (--aarch32): at RAM + 0x8000 */
 };
 
 /*

@@ -92,6 +92,9 @@ struct vm {
 
 	/* arm64 (arm/): what the host offers, and the vCPUs' init. */
 	bool has_system_suspend;
+	bool has_mte;		/* KVM_CAP_ARM_MTE enabled: guest RAM carries tags */
+	bool has_pvtime;	/* every vCPU has its stolen-time record */
+	int gic_its_fd;		/* -1: no ITS */
 	u32 vcpu_target;
 	u32 vcpu_features[7];
 	struct gic_state *gic_state;	/* power-on vGIC registers, for reboot */
@@ -134,6 +137,11 @@ struct vm {
 int vm_create(struct vm *vm, struct run_opts *o);
 /* KVM_CHECK_EXTENSION on the VM (0 when absent). */
 int vm_check_cap(struct vm *vm, long cap);
+/*
+ * Memory the guest sees besides its RAM (a firmware-owned area: the PV time
+ * records), zeroed, in memory slot @slot; NULL after one error line.
+ */
+void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what);
 
 /*
  * The one way lkvm issues a KVM ioctl: counted for --stats, and retried on

@@ -47,7 +47,7 @@ int main(void)
 	const char *s;
 	int len, off;
 
-	tap_plan(17);
+	tap_plan(22);
 	device_bus_add(&bus, &uart);
 	tap_ok(fdt_build(&d, buf, sizeof(buf)) == 0 && fdt_check_header(buf) == 0,
 	       "builds a valid DTB");
@@ -79,6 +79,9 @@ int main(void)
 	tap_ok(fdt_path_offset(buf, "/firmware/sdei") < 0 && fdt_path_offset(buf, "/pmu") < 0,
 	       "no SDEI or PMU node unless asked");
 	tap_ok(fdt_path_offset(buf, "/uart@1000000") >= 0, "devices add their own nodes");
+	tap_ok(fdt_path_offset(buf, "/intc@3fff0000/msic@3ff50000") < 0 &&
+		       !fdt_getprop(buf, fdt_path_offset(buf, "/chosen"), "kaslr-seed", NULL),
+	       "no ITS, no KASLR seed unless asked");
 
 	d.sdei = true;
 	d.pmu = true;
@@ -90,5 +93,25 @@ int main(void)
 	       "SDEI and PMU nodes when asked");
 	s = propstr(buf, "/psci", "compatible");
 	tap_ok(s && !strcmp(s, "arm,psci-0.2"), "PSCI pinned to 0.2: 0.2 compatible only");
+
+	/* --irqchip gicv3-its: kvmtool's ITS node, below the 4 redistributors. */
+	d.gic_its_base = d.gic_redist_base - LKVM_GIC_ITS_SIZE;
+	d.has_kaslr_seed = true;
+	d.kaslr_seed = 0x0123456789abcdefULL;
+	tap_ok(fdt_build(&d, buf, sizeof(buf)) == 0 &&
+		       !strcmp(propstr(buf, "/intc@3fff0000/msic@3ff50000", "compatible"),
+			       "arm,gic-v3-its"),
+	       "ITS node msic@3ff50000 under the GIC");
+	off = fdt_path_offset(buf, "/intc@3fff0000/msic@3ff50000");
+	tap_ok(prop64(buf, "/intc@3fff0000/msic@3ff50000", "reg", 0) == 0x3ff50000 &&
+		       prop64(buf, "/intc@3fff0000/msic@3ff50000", "reg", 1) == LKVM_GIC_ITS_SIZE &&
+		       fdt_getprop(buf, off, "msi-controller", NULL) &&
+		       fdt_get_phandle(buf, off) == LKVM_PHANDLE_ITS,
+	       "ITS: reg (base, 128 KiB), msi-controller, phandle");
+	tap_ok(fdt_getprop(buf, fdt_path_offset(buf, "/intc@3fff0000"), "ranges", &len) &&
+		       len == 0,
+	       "the GIC node passes addresses through to the ITS (empty ranges)");
+	tap_ok(prop64(buf, "/chosen", "kaslr-seed", 0) == 0x0123456789abcdefULL,
+	       "/chosen/kaslr-seed");
 	return tap_done();
 }

@@ -51,7 +51,7 @@ int main(void)
 	bool refused;
 	u8 *img;
 
-	tap_plan(24);
+	tap_plan(25);
 
 	img = fake_image(0x10000, 0, 0x200000, 0);
 	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == 0 && ki.is_image && ki.text_offset == 0 &&
@@ -62,6 +62,14 @@ int main(void)
 	       "Image loads at the 2 MiB-aligned RAM base + text_offset");
 	tap_ok(bl.dtb_addr == RAM + 256 * SZ_1M - SZ_2M && bl.dtb_addr % SZ_2M == 0,
 	       "DTB 2 MiB aligned at the top of RAM: 0x%llx", (unsigned long long)bl.dtb_addr);
+	{
+		struct kernel_info a32 = { .aarch32 = true };
+
+		tap_ok(image_layout(RAM, 256 * SZ_1M, &a32, 0x1000, 0, &bl, &why) == 0 &&
+			       bl.kernel_addr == RAM + 0x8000 && bl.entry == RAM + 0x8000 &&
+			       bl.kernel_end == RAM + 0x9000,
+		       "a 32-bit kernel (--aarch32) loads at RAM + 0x8000, as kvmtool's");
+	}
 	tap_ok(image_layout(RAM, 2048 * SZ_1M, &ki, 0x10000, 0, &bl, &why) == 0 &&
 		       bl.dtb_addr == RAM + 512 * SZ_1M - SZ_2M,
 	       "DTB stays in the first 512 MiB");
