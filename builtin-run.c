@@ -281,6 +281,22 @@ static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term
 	}
 }
 
+/* --vcpu-affinity names only CPUs this process may run on. */
+static int check_affinity(const struct run_opts *o)
+{
+	cpu_set_t allowed;
+
+	if (!o->has_vcpu_affinity || sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &o->vcpu_affinity) && !CPU_ISSET(c, &allowed)) {
+			pr_err("--vcpu-affinity: CPU %d is not one lkvm may run on here "
+			       "(see taskset -p %d)", c, (int)getpid());
+			return -1;
+		}
+	return 0;
+}
+
 int builtin_run(int argc, char **argv)
 {
 	static struct run_opts opts;
@@ -306,6 +322,8 @@ int builtin_run(int argc, char **argv)
 		return LKVM_EXIT_FATAL;
 
 	/* Everything a user can get wrong is checked before touching KVM. */
+	if (check_affinity(&opts) < 0)
+		return LKVM_EXIT_USAGE;
 	for (int i = 0; i < opts.nr_disks; i++)
 		if (access(opts.disks[i].path, opts.disks[i].readonly ? R_OK : R_OK | W_OK)) {
 			pr_err("disk '%s': %s", opts.disks[i].path, strerror(errno));

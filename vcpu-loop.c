@@ -39,6 +39,36 @@ static bool not_decodable(struct vcpu *v)
 	return true;
 }
 
+/*
+ * --debug-single-step: KVM stops after every guest instruction; say where.
+ * The user asked for a line per instruction, so no limiter here.
+ */
+static bool single_step(struct vcpu *v)
+{
+	u64 pc = 0;
+
+	if (vcpu_get_reg(v, REG_PC, &pc) < 0) {
+		vcpu_fatal(v, "reading PC after a step: %s", strerror(errno));
+		return false;
+	}
+	pr_debug("vCPU %d: step: PC 0x%llx ESR 0x%x", v->id, (unsigned long long)pc,
+		 v->run->debug.arch.hsr);
+	return true;
+}
+
+static bool start_single_step(struct vcpu *v)
+{
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+
+	if (vm_ioctl(v->vm, v->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+		vcpu_fatal(v, "--debug-single-step: KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /* False: this vCPU's thread stops (a fatal error was reported). */
 static bool handle_exit(struct vcpu *v)
 {
@@ -66,6 +96,8 @@ static bool handle_exit(struct vcpu *v)
 		vcpu_fatal(v, "KVM_RUN failed to enter the guest (reason 0x%llx)",
 			   (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
+	case KVM_EXIT_DEBUG:
+		return single_step(v);
 	case KVM_EXIT_INTERNAL_ERROR:
 		vcpu_fatal(v, "KVM internal error (suberror %u)", run->internal.suberror);
 		return false;
@@ -77,6 +109,8 @@ static bool handle_exit(struct vcpu *v)
 
 static void vcpu_loop(struct vcpu *v)
 {
+	if (v->vm->opts->single_step && !start_single_step(v))
+		return;
 	for (;;) {
 		unsigned int req = vcpu_safe_point(v);
 		int r;

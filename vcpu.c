@@ -215,6 +215,19 @@ void vcpu_fatal(struct vcpu *v, const char *fmt, ...)
 	vm_post_event(v->vm, VM_EV_FATAL);
 }
 
+/* --vcpu-affinity, before the first KVM_RUN: no guest instruction runs elsewhere. */
+static int set_affinity(struct vcpu *v)
+{
+	int r;
+
+	if (!v->vm->opts->has_vcpu_affinity)
+		return 0;
+	r = pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t), &v->vm->opts->vcpu_affinity);
+	if (r)
+		vcpu_fatal(v, "--vcpu-affinity: %s", strerror(r));
+	return r;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -230,7 +243,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
-	v->loop(v);
+	if (set_affinity(v) == 0)
+		v->loop(v);
 
 	pthread_mutex_lock(&v->kick_lock);
 	v->thread_running = false;
