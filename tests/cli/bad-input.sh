@@ -31,3 +31,16 @@ head -c 100000 "$WORK/half-Image.gz" >"$WORK/cut.gz"
 bad_case half-kernel 128 -k "$WORK/half-Image"
 bad_case gz-of-half-kernel 128 -k "$WORK/half-Image.gz"
 bad_case truncated-gzip 128 -k "$WORK/cut.gz"
+
+# kvmtool's options: bad CPU lists, a 64-bit kernel for --aarch32, options
+# refused by name, an interrupt controller the host cannot give.
+bad_case vcpu-affinity-backwards 129 -k "$PAYLOAD" --vcpu-affinity 1-0
+bad_case vcpu-affinity-junk 129 -k "$PAYLOAD" --vcpu-affinity 0,x
+bad_case vcpu-affinity-empty 129 -k "$PAYLOAD" --vcpu-affinity ''
+bad_case vcpu-affinity-huge 129 -k "$PAYLOAD" --vcpu-affinity 0-5000
+bad_case vcpu-affinity-absent 129 -k "$PAYLOAD" --vcpu-affinity 1000
+bad_case aarch32-arm64-image 128 -k "$KERNEL" --aarch32
+bad_case refused-9p 129 -k "$PAYLOAD" --9p /tmp,tag
+bad_case refused-firmware 129 -k "$PAYLOAD" -f "$WORK/junk"
+bad_case irqchip-gicv2 129 -k "$PAYLOAD" --irqchip gicv2
+bad_case kaslr-seed-junk 129 -k "$PAYLOAD" --kaslr-seed 12ab

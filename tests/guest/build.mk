@@ -33,7 +33,15 @@ GUEST_LIB_OBJS := $(patsubst $(GUEST_DIR)/lib/%,$(GUEST_OUT)/lib/%.o,$(GUEST_LIB
 GUEST_TESTS := $(wildcard $(GUEST_DIR)/*.c)
 GUEST_BINS := $(GUEST_TESTS:$(GUEST_DIR)/%.c=$(GUEST_OUT)/%.bin)
 
+# The one AArch32 payload (--aarch32), A32 words in an aarch64 assembler file.
+GUEST_BINS += $(GUEST_OUT)/aarch32.bin
+
 guest-payloads: $(GUEST_BINS)
+
+$(GUEST_OUT)/aarch32.bin: $(GUEST_DIR)/aarch32.S
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) -c -o $(GUEST_OUT)/aarch32.o $<
+	$(GUEST_OBJCOPY) -O binary -j .text $(GUEST_OUT)/aarch32.o $@
 
 $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%
 	@mkdir -p $(dir $@)

@@ -88,7 +88,7 @@ qemu_l1_cmd() {
 	local initrd=$1
 	shift
 	# shellcheck disable=SC2054 # commas belong to -M/-cpu values
-	QEMU_CMD=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3
+	QEMU_CMD=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,mte=on
 		-cpu max,pauth-impdef=on -smp 2 -m 3072 -nographic -no-reboot -nic none
 		-kernel "$L2_KERNEL" -initrd "$initrd"
 		-append "console=ttyAMA0 rdinit=/init panic=-1 quiet $*")
