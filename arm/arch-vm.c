@@ -143,6 +143,25 @@ static int pmu_init(struct vm *vm)
  * SMCCC PV_TIME calls.  It stays across reboots in place: KVM's INIT does not
  * forget it, and it holds nothing of the guest's.
  */
+/*
+ * Without PV time the guest is not offered its calls at all (SMCCC
+ * ARCH_FEATURES says NOT_SUPPORTED), rather than offered calls that then
+ * find no record.  A host too old for the bitmap register offers them anyway.
+ */
+static int pvtime_hide(struct vm *vm)
+{
+	u64 bmap;
+
+	if (vcpu_get_reg(vm->vcpus[0], REG_STD_HYP_BMAP, &bmap) < 0)
+		return 0;
+	bmap &= ~(1ULL << STD_HYP_BIT_PV_TIME);
+	if (vcpu_set_reg(vm->vcpus[0], REG_STD_HYP_BMAP, bmap) < 0) {
+		pr_err("withdrawing the PV_TIME calls (STD_HYP_BMAP): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int pvtime_init(struct vm *vm)
 {
 	u64 ipa;
@@ -150,10 +169,10 @@ static int pvtime_init(struct vm *vm)
 	if (vm->opts->pvtime_off || !vm_check_cap(vm, KVM_CAP_STEAL_TIME) ||
 	    vm_device_attr(vm, vm->vcpus[0]->fd, KVM_HAS_DEVICE_ATTR, KVM_ARM_VCPU_PVTIME_CTRL,
 			   KVM_ARM_VCPU_PVTIME_IPA, NULL) < 0)
-		return 0;
+		return pvtime_hide(vm);
 	if ((u64)vm->nr_vcpus * LKVM_PVTIME_STRIDE > LKVM_PVTIME_SIZE) {
 		pr_info("no PV stolen time: more vCPUs than its area has room for");
-		return 0;
+		return pvtime_hide(vm);
 	}
 	if (!vm_map_region(vm, LKVM_SLOT_PVTIME, LKVM_PVTIME_BASE, LKVM_PVTIME_SIZE,
 			   "PV stolen-time area"))

@@ -32,6 +32,9 @@
 /* KVM's firmware pseudo-registers. */
 #define REG_PSCI_VERSION	0x6030000000140000ULL
 #define REG_SVE_VLS		0x606000000015ffffULL
+/* Which KVM-specific hypercalls the guest is offered; bit 0: PV_TIME. */
+#define REG_STD_HYP_BMAP	0x6030000000160001ULL
+#define STD_HYP_BIT_PV_TIME	0
 
 /* PSTATE values. */
 #define PSTATE_MODE_EL1H	0x5ULL
