@@ -25,7 +25,14 @@ static u8 *load_file(const char *what, const char *path, int *fd, size_t max, si
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd >= 0)
 		buf = util_read_fd(*fd, max, len);
-	if (!buf)
+	/*
+	 * kvmtool's words for a kernel that cannot be opened: kvm-unit-tests'
+	 * runner first starts the VMM with a kernel that does not exist and
+	 * looks for them, to know that the VMM took the test's options.
+	 */
+	if (*fd < 0 && !strcmp(what, "kernel"))
+		pr_err("Fatal: Unable to open kernel %s: %s", path, strerror(errno));
+	else if (!buf)
 		pr_err("%s '%s': %s", what, path,
 		       errno == EFBIG ? "larger than guest memory" : strerror(errno));
 	return buf;

@@ -54,7 +54,11 @@ static int cmd_help(int argc, char **argv)
 		    commands[i].fn != cmd_version)
 			return commands[i].fn(2, args);
 	}
-	printf("usage: lkvm COMMAND [options]\n\n");
+	/*
+	 * kvmtool's heading: kvm-unit-tests' runner takes a program for lkvm
+	 * only if its --help has the words "The most commonly used".
+	 */
+	printf("usage: lkvm COMMAND [options]\n\nThe most commonly used lkvm commands are:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		printf("  %-8s %s\n", commands[i].name, commands[i].help);
 	printf("\n'lkvm COMMAND --help' lists the options of a command.\n");

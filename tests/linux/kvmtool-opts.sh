@@ -4,7 +4,8 @@
 # different one; --vcpu-affinity pins exactly the vCPU threads; kvmtool's
 # options lkvm has no use for are refused by name with the reason, the ones
 # that change nothing are accepted; --debug-single-step traces every
-# instruction.
+# instruction; kvm-unit-tests' probe for a usable command line finds
+# kvmtool's words.
 # timeout: 240
 
 # run_bare ARGS...: one lkvm run to its end, output in $OUT, status in LKVM_RC.
@@ -85,6 +86,24 @@ host() {
 	[ $others -ge 1 ]
 	check $? "--vcpu-affinity 1: the other threads ($others) are not pinned"
 	stop_lkvm TERM 10
+
+	# kvm-unit-tests' runner first runs each test's command line with a
+	# kernel that does not exist, and runs the test only if the VMM then
+	# says kvmtool's "Fatal: Unable to open kernel" (it took the options).
+	run_bare --nodefaults --network mode=none --loglevel=warning --kernel _NO_FILE_4Uhere_ \
+		-c 2 -m 256 --irqchip=gicv3-its --pmu --params "its-trigger"
+	[ $LKVM_RC = 128 ] && grep -q 'Fatal: Unable to open kernel _NO_FILE_4Uhere_' "$OUT"
+	check $? "kvm-unit-tests' probe: options taken, kernel refused in kvmtool's words"
+	run_bare --nodefaults --kernel _NO_FILE_4Uhere_ --no-such-option
+	[ $LKVM_RC = 129 ] && ! grep -q 'Fatal: Unable to open kernel' "$OUT"
+	check $? "kvm-unit-tests' probe: an option lkvm lacks is said before the kernel"
+	# How its runner finds kvmtool, and the environment it passes as the initrd.
+	"$LKVM" --help | grep -q 'The most commonly used'
+	check $? "lkvm --help has the words kvm-unit-tests looks for"
+	printf 'TARGET=kvmtool\nERRATA_12345678=y\n' >"$WORK/env"
+	run_bare --nodefaults --network mode=none --loglevel=warning --kernel "$HELLO" -c 1 -m 64 \
+		--initrd "$WORK/env" --params "x=1"
+	expect_exit 0
 
 	# Refused by name, with the reason; accepted and ignored.
 	for opt in --9p --balloon --vsock --hugetlbfs --firmware-address --nested; do

@@ -51,7 +51,7 @@ int main(void)
 	bool refused;
 	u8 *img;
 
-	tap_plan(25);
+	tap_plan(26);
 
 	img = fake_image(0x10000, 0, 0x200000, 0);
 	tap_ok(image_parse_kernel(img, 0x10000, &ki, &why) == 0 && ki.is_image && ki.text_offset == 0 &&
@@ -156,8 +156,11 @@ int main(void)
 
 	tap_ok(image_check_initrd((const u8 *)"070701000000", 12, &why) == 0, "newc cpio initrd");
 	tap_ok(image_check_initrd((const u8 *)"\x1f\x8b\x08\x00", 4, &why) == 0, "gzip initrd");
-	refused = image_check_initrd((const u8 *)"hello world, junk", 17, &why) == -1;
-	tap_ok(refused, "junk initrd refused: %s", why);
+	refused = image_check_initrd((const u8 *)"hello\0world\x01\xff", 13, &why) == -1;
+	tap_ok(refused, "binary junk initrd refused: %s", why);
+	tap_ok(image_check_initrd((const u8 *)"ERRATA_abc=y\nTARGET=kvmtool\n\tX=1\r\n", 34, &why) ==
+		       0,
+	       "a text initrd (kvm-unit-tests' environment) is taken");
 	tap_ok(image_check_initrd((const u8 *)"", 0, &why) == -1, "empty initrd refused");
 	return tap_done();
 }
