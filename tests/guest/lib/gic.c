@@ -55,10 +55,9 @@ static bool frame_is_gicv3(u64 rd)
  * per vCPU, the highest frame for the last vCPU.  Walk down from there until
  * our affinity shows up; a non-GICv3 frame means we ran off the bottom.
  */
-u64 gic_redist_base(void)
+u64 gic_redist_base_of(u64 mpidr)
 {
-	u64 me = read_mpidr();
-	u32 aff = (u32)(((me >> 32) & 0xff) << 24 | (me & 0xffffff));
+	u32 aff = (u32)(((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff));
 
 	for (u64 rd = GICD_BASE - GICR_FRAME_SIZE; rd >= GICD_BASE - 512 * GICR_FRAME_SIZE;
 	     rd -= GICR_FRAME_SIZE) {
@@ -70,31 +69,19 @@ u64 gic_redist_base(void)
 	return 0;
 }
 
+u64 gic_redist_base(void)
+{
+	return gic_redist_base_of(read_mpidr());
+}
+
 void gic_init(void)
 {
-	u64 rd = gic_redist_base(), end;
-
-	if (!rd)
-		bail("no GICv3 redistributor for MPIDR %#lx", (unsigned long)read_mpidr());
 	/* Distributor: affinity routing, Group 1 on (idempotent across CPUs). */
 	writel(GICD_CTLR_ARE, GICD_BASE + GICD_CTLR);
 	dist_wait_rwp();
 	writel(GICD_CTLR_ARE | GICD_CTLR_ENGRP1, GICD_BASE + GICD_CTLR);
 	dist_wait_rwp();
-	/* Redistributor: wake it up. */
-	writel(readl(rd + GICR_WAKER) & ~(u32)GICR_WAKER_PS, rd + GICR_WAKER);
-	end = deadline_us(100000);
-	while ((readl(rd + GICR_WAKER) & GICR_WAKER_CA) && !past(end))
-		cpu_relax();
-	/* All SGIs/PPIs Group 1. */
-	writel(0xffffffff, rd + GICR_SGI + GICD_IGROUPR);
-	/* CPU interface: system registers, everything unmasked. */
-	wr_icc(rd_icc(ICC_SRE_EL1) | 1, ICC_SRE_EL1);
-	isb();
-	wr_icc(0xff, ICC_PMR_EL1);
-	wr_icc(0, ICC_BPR1_EL1);
-	wr_icc(1, ICC_IGRPEN1_EL1);
-	isb();
+	gic_init_percpu();
 }
 
 static void set_prio(u64 base, u32 intid)
@@ -162,5 +149,55 @@ u32 gic_ack(void)
 void gic_eoi(u32 intid)
 {
 	wr_icc(intid, ICC_EOIR1_EL1);
+	isb();
+}
+
+/*
+ * gic_init() for a secondary: only this CPU's redistributor and CPU
+ * interface, leaving the distributor (shared, set up by the boot CPU) alone,
+ * so that interrupts already flowing to other CPUs are not disturbed.
+ */
+void gic_init_percpu(void)
+{
+	u64 rd = gic_redist_base(), end;
+
+	if (!rd)
+		bail("no GICv3 redistributor for MPIDR %#lx", (unsigned long)read_mpidr());
+	/* Redistributor: wake it up; all SGIs/PPIs Group 1. */
+	writel(readl(rd + GICR_WAKER) & ~(u32)GICR_WAKER_PS, rd + GICR_WAKER);
+	end = deadline_us(100000);
+	while ((readl(rd + GICR_WAKER) & GICR_WAKER_CA) && !past(end))
+		cpu_relax();
+	writel(0xffffffff, rd + GICR_SGI + GICD_IGROUPR);
+	/* CPU interface: system registers, everything unmasked. */
+	wr_icc(rd_icc(ICC_SRE_EL1) | 1, ICC_SRE_EL1);
+	isb();
+	wr_icc(0xff, ICC_PMR_EL1);
+	wr_icc(0, ICC_BPR1_EL1);
+	wr_icc(1, ICC_IGRPEN1_EL1);
+	isb();
+}
+
+#define ICC_SGI1R_EL1		S3_0_C12_C11_5
+#define SGI1R_TARGETS(l)	((u64)(l) & 0xffff)
+#define SGI1R_AFF1(a)		(((u64)(a) & 0xff) << 16)
+#define SGI1R_INTID(i)		(((u64)(i) & 0xf) << 24)
+#define SGI1R_AFF2(a)		(((u64)(a) & 0xff) << 32)
+#define SGI1R_IRM		BIT(40)
+#define SGI1R_AFF3(a)		(((u64)(a) & 0xff) << 48)
+
+void gic_send_sgi(u32 intid, u64 mpidr)
+{
+	dsb(sy);	/* what the receiver will look at goes out first */
+	wr_icc(SGI1R_INTID(intid) | SGI1R_TARGETS(BIT(mpidr & 0xf)) |
+	       SGI1R_AFF1(mpidr >> 8) | SGI1R_AFF2(mpidr >> 16) | SGI1R_AFF3(mpidr >> 32),
+	       ICC_SGI1R_EL1);
+	isb();
+}
+
+void gic_send_sgi_others(u32 intid)
+{
+	dsb(sy);
+	wr_icc(SGI1R_INTID(intid) | SGI1R_IRM, ICC_SGI1R_EL1);
 	isb();
 }

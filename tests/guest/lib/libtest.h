@@ -195,6 +195,7 @@ void gic_set_edge(u32 intid);		/* an SPI, as the DT says edge-rising (virtio) */
 u32 gic_ack(void);			/* ICC_IAR1_EL1 */
 void gic_eoi(u32 intid);
 u64 gic_redist_base(void);		/* this CPU's frame; 0 if not found */
+u64 gic_redist_base_of(u64 mpidr);	/* any CPU's frame; 0 if not found */
 
 /* ---- FDT ---------------------------------------------------------------- */
 bool fdt_valid(u64 fdt);
@@ -205,5 +206,12 @@ u32 fdt32(const void *p);
 u64 fdt64(const void *p);
 /* Children of the node at @path whose names start with @prefix. */
 int fdt_count_children(const char *path, const char *prefix);
+
+/* ---- later additions ------------------------------------------------------ */
+/* GICv3, continued: a secondary's redistributor + CPU interface only (the
+ * distributor is the boot CPU's gic_init()); SGIs through ICC_SGI1R_EL1. */
+void gic_init_percpu(void);
+void gic_send_sgi(u32 intid, u64 mpidr);	/* one target (Aff0 < 16) */
+void gic_send_sgi_others(u32 intid);		/* IRM = 1: every CPU but this one */
 
 #endif
