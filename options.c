@@ -308,7 +308,7 @@ static const struct opt_desc opt_table[] = {
 	{ "kaslr-seed", 0, "N", "/chosen/kaslr-seed for the guest (default: random)",
 	  CALL(parse_kaslr_seed) },
 	{ "psci", 0, NULL, "accepted, changes nothing: KVM answers PSCI and lkvm\n"
-			    "handles its system events (docs/psci.md)", CALL(ignore) },
+			    "handles its system events (docs/design.md)", CALL(ignore) },
 	{ "override-bad-firmware-cntfrq", 0, NULL, "accepted, changes nothing: lkvm loads no\n"
 						    "firmware", CALL(ignore) },
 	SECTION("Diagnostics:"),

@@ -168,10 +168,27 @@ static int ipa_bits_for(u64 end)
 	return bits;
 }
 
+/* Guest-physical [@gpa, +@size) backed by @host, as KVM memory slot @slot. */
+static int add_slot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *host, const char *what)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (u64)(uintptr_t)host,
+	};
+
+	if (vm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		pr_err("KVM_SET_USER_MEMORY_REGION (%s at 0x%llx): %s", what,
+		       (unsigned long long)gpa, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int vm_map_ram(struct vm *vm)
 {
 	struct run_opts *o = vm->opts;
-	struct kvm_userspace_memory_region region;
 	struct sysinfo si;
 	void *p;
 
@@ -192,24 +209,11 @@ static int vm_map_ram(struct vm *vm)
 	madvise(p, o->mem_size, MADV_HUGEPAGE);
 	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p };
 
-	region = (struct kvm_userspace_memory_region){
-		.slot = LKVM_SLOT_RAM,
-		.guest_phys_addr = o->mem_base,
-		.memory_size = o->mem_size,
-		.userspace_addr = (u64)(uintptr_t)p,
-	};
-	if (vm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		pr_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return add_slot(vm, LKVM_SLOT_RAM, o->mem_base, o->mem_size, p, "guest RAM");
 }
 
 void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
-	};
 	/* Anonymous, as KVM wants any memory of an MTE guest to be. */
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -217,10 +221,7 @@ void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what
 		pr_err("cannot map the %s: %s", what, strerror(errno));
 		return NULL;
 	}
-	region.userspace_addr = (u64)(uintptr_t)p;
-	if (vm_ioctl(vm, vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		pr_err("KVM_SET_USER_MEMORY_REGION (%s at 0x%llx): %s", what,
-		       (unsigned long long)gpa, strerror(errno));
+	if (add_slot(vm, slot, gpa, size, p, what) < 0) {
 		munmap(p, size);
 		return NULL;
 	}

@@ -193,9 +193,9 @@ int arch_gic_snapshot(struct vm *vm)
 		 */
 		if (vm->gic_its_fd >= 0) {
 			add(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, who | GICR_CTLR, 0);
-			for (u32 w = 0; w < 4; w++)
-				add(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS,
-				    who | (GICR_PROPBASER + 4 * w), 0);
+			/* Both 64-bit table registers, as 32-bit halves. */
+			for (u32 off = GICR_PROPBASER; off < GICR_PENDBASER + 8; off += 4)
+				add(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, who | off, 0);
 		}
 		add_frame(st, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, who, GICR_SGI, 0, 32);
 		for (size_t r = 0; r < ARRAY_SIZE(icc_regs); r++)

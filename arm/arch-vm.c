@@ -27,7 +27,6 @@ static int enable_mte(struct vm *vm)
 		       strerror(errno));
 		return -1;
 	}
-	vm->has_mte = true;
 	return 0;
 }
 
@@ -138,12 +137,6 @@ static int pmu_init(struct vm *vm)
 }
 
 /*
- * PV stolen time, as kvmtool: a 64 KiB area of its own outside RAM, 64 bytes
- * a vCPU, which KVM keeps up to date and tells the guest of through the
- * SMCCC PV_TIME calls.  It stays across reboots in place: KVM's INIT does not
- * forget it, and it holds nothing of the guest's.
- */
-/*
  * Without PV time the guest is not offered its calls at all (SMCCC
  * ARCH_FEATURES says NOT_SUPPORTED), rather than offered calls that then
  * find no record.  A host too old for the bitmap register offers them anyway.
@@ -162,6 +155,12 @@ static int pvtime_hide(struct vm *vm)
 	return 0;
 }
 
+/*
+ * PV stolen time, as kvmtool: a 64 KiB area of its own outside RAM, 64 bytes
+ * a vCPU, which KVM keeps up to date and tells the guest of through the
+ * SMCCC PV_TIME calls.  It stays across reboots in place: KVM's INIT does not
+ * forget it, and it holds nothing of the guest's.
+ */
 static int pvtime_init(struct vm *vm)
 {
 	u64 ipa;
@@ -186,7 +185,6 @@ static int pvtime_init(struct vm *vm)
 			return -1;
 		}
 	}
-	vm->has_pvtime = true;
 	return 0;
 }
 

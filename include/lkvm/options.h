@@ -58,8 +58,8 @@ struct run_opts {
  * and stores it (0, or -1 after one "lkvm: ..." line); OPT_HELP prints the
  * subcommand's --help to stdout; OPT_REFUSED is an option the subcommand
  * knows by name only to refuse it, its help text saying why (kvmtool's
- * options lkvm has no use for), whatever value it is given.  getopt_long's table and --help come from
- * the rows.
+ * options lkvm has no use for), whatever value it is given.  getopt_long's
+ * table and --help come from the rows.
  */
 enum opt_kind { OPT_SECTION, OPT_FLAG, OPT_STRING, OPT_CALL, OPT_HELP, OPT_REFUSED };
 

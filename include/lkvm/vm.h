@@ -92,8 +92,6 @@ struct vm {
 
 	/* arm64 (arm/): what the host offers, and the vCPUs' init. */
 	bool has_system_suspend;
-	bool has_mte;		/* KVM_CAP_ARM_MTE enabled: guest RAM carries tags */
-	bool has_pvtime;	/* every vCPU has its stolen-time record */
 	int gic_its_fd;		/* -1: no ITS */
 	u32 vcpu_target;
 	u32 vcpu_features[7];
