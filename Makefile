@@ -41,7 +41,7 @@ GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c ctl-report.c \
 	builtin-list.c builtin-pause.c builtin-resume.c builtin-stop.c builtin-debug.c \
 	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c \
 	vcpu-loop.c \
-	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c \
+	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c daemon.c \
 	arm/arch-vm.c arm/arch-vcpu.c arm/arch-gic.c \
 	vcpu.c \
 	vm.c

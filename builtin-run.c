@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -17,6 +18,7 @@
 #include "lkvm/boot.h"
 #include "lkvm/builtin.h"
 #include "lkvm/ctl-server.h"
+#include "lkvm/daemon.h"
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
 #include "lkvm/psci-kvm.h"
@@ -164,11 +166,7 @@ static int reboot(struct vm *vm, struct boot_payload *boot)
 		device_bus_reset(&vm->bus);
 		psci_kvm_reset(vm);
 		sdei_kvm_reset(vm);
-		/* Fresh zero pages, as after power-on, without touching every page. */
-		if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED) < 0) {
-			pr_err("dropping guest RAM for the reboot: %s", strerror(errno));
-			r = -1;
-		}
+		r = vm_clear_ram(vm);
 	}
 	if (!r)
 		r = boot_load(vm, boot);
@@ -329,8 +327,14 @@ int builtin_run(int argc, char **argv)
 			pr_err("disk '%s': %s", opts.disks[i].path, strerror(errno));
 			return LKVM_EXIT_FATAL;
 		}
+	if (opts.nr_nets || opts.nr_fss) {
+		pr_err("%s", "-n/--network and --fs: the devices are not in this build yet");
+		return LKVM_EXIT_USAGE;
+	}
 	if (boot_prepare(&opts, &boot) < 0)
 		return LKVM_EXIT_FATAL;
+	/* The private socket directory of passt and virtiofsd goes whatever way lkvm ends. */
+	atexit(daemon_cleanup);
 
 	/* Signals are taken by the main loop; every thread inherits the block. */
 	sigemptyset(&sigs);

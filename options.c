@@ -105,11 +105,156 @@ static int parse_disk(const char *arg, void *base)
 	return 0;
 }
 
+static bool parse_mac(const char *s, u8 mac[6])
+{
+	unsigned int b[6];
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6 || strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (u8)b[i];
+	return true;
+}
+
+/* kvmtool's parameters lkvm takes only in the one spelling that changes nothing. */
+static int net_noop_key(const char *key, const char *val, const char *ok, const char *why)
+{
+	char msg[160];
+
+	if (!strcmp(val, ok))
+		return 0;
+	snprintf(msg, sizeof(msg), "--network %s=%%s: not supported: %s", key, why);
+	return bad(msg, val);
+}
+
+/* One key=value of a -n list; @n is filled in. */
+static int net_param(struct net_opt *n, const char *key, const char *val)
+{
+	if (!strcmp(key, "mode")) {
+		if (!strcmp(val, "tap"))
+			n->mode = NET_TAP;
+		else if (!strcmp(val, "user"))
+			n->mode = NET_USER;
+		else if (!strcmp(val, "none"))
+			n->mode = NET_NONE;
+		else
+			return bad("--network mode=%s: unknown mode (tap, user or none)", val);
+	} else if (!strcmp(key, "tapif")) {
+		if (!*val || strlen(val) >= sizeof(n->tapif) || strchr(val, '/') ||
+		    !strcmp(val, ".") || !strcmp(val, ".."))
+			return bad("--network tapif=%s: not a network interface name "
+				   "(1 to 15 characters, no '/')", val);
+		strcpy(n->tapif, val);
+	} else if (!strcmp(key, "guest_mac") || !strcmp(key, "host_mac")) {
+		bool guest = key[0] == 'g';
+		u8 *mac = guest ? n->guest_mac : n->host_mac;
+
+		if (!parse_mac(val, mac))
+			return bad("--network: '%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", val);
+		if (mac[0] & 1)
+			return bad("--network: %s is a multicast MAC address", val);
+		if (guest)
+			n->has_guest_mac = true;
+		else
+			n->has_host_mac = true;
+	} else if (!strcmp(key, "vhost")) {
+		if (strcmp(val, "0") && strcmp(val, "1"))
+			return bad("--network vhost=%s: 0 or 1", val);
+		n->vhost = val[0] == '1';
+	} else if (!strcmp(key, "socket")) {
+		if (!*val || strlen(val) >= sizeof(n->socket))
+			return bad("--network socket=%s: a UNIX socket path, 1 to 107 bytes", val);
+		strcpy(n->socket, val);
+	} else if (!strcmp(key, "script") || !strcmp(key, "downscript")) {
+		return net_noop_key(key, val, "none",
+				    "lkvm runs no scripts; set the tap up beforehand or after");
+	} else if (!strcmp(key, "trans")) {
+		return net_noop_key(key, val, "mmio", "lkvm's devices are virtio-mmio");
+	} else if (!strcmp(key, "mq")) {
+		return net_noop_key(key, val, "1", "one queue pair per NIC");
+	} else if (!strcmp(key, "guest_ip") || !strcmp(key, "host_ip")) {
+		return bad("--network %s: not supported: the guest's addresses come from passt's "
+			   "DHCP (mode=user) or your own set-up (mode=tap)", key);
+	} else {
+		return bad("--network: unknown parameter '%s' (mode, tapif, guest_mac, host_mac, "
+			   "vhost, socket)", key);
+	}
+	return 0;
+}
+
 static int parse_network(const char *arg, void *base)
 {
-	if (strcmp(arg, "mode=none") && strcmp(arg, "none"))
-		return bad("networking is not supported yet: only '--network mode=none'"
-			   " ('%s' given)", arg);
+	struct run_opts *o = base;
+	struct net_opt n = { .mode = NET_USER };
+	char buf[1024], *save = NULL;
+	int r = 0;
+
+	/* kvmtool's short forms: "-n none", "-n user", "-n tap". */
+	if (!strcmp(arg, "none") || !strcmp(arg, "user") || !strcmp(arg, "tap")) {
+		snprintf(buf, sizeof(buf), "mode=%s", arg);
+		return parse_network(buf, base);
+	}
+	if (strlen(arg) >= sizeof(buf))
+		return bad("--network '%.100s...': too long", arg);
+	strcpy(buf, arg);
+	for (char *kv = strtok_r(buf, ",", &save); kv && !r; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (!eq)
+			return bad("--network: '%s' is not key=value", kv);
+		*eq = '\0';
+		r = net_param(&n, kv, eq + 1);
+	}
+	if (r)
+		return r;
+	if (n.mode != NET_TAP && (n.tapif[0] || n.vhost || n.has_host_mac))
+		return bad("--network '%s': tapif, vhost and host_mac need mode=tap", arg);
+	if (n.mode != NET_USER && n.socket[0])
+		return bad("--network '%s': socket needs mode=user", arg);
+	if (n.mode == NET_NONE)
+		return 0;
+	if (o->nr_nets == LKVM_MAX_NICS)
+		return bad("too many NICs (at most %s)", "8");
+	o->nets[o->nr_nets++] = n;
+	return 0;
+}
+
+static int parse_fs(const char *arg, void *base)
+{
+	struct run_opts *o = base;
+	struct fs_opt *f;
+	char *opt, *save = NULL;
+
+	if (o->nr_fss == LKVM_MAX_FS)
+		return bad("too many --fs (at most %s)", "8");
+	f = &o->fss[o->nr_fss];
+	if (strlen(arg) >= sizeof(f->dir))
+		return bad("--fs path too long: '%.100s...'", arg);
+	strcpy(f->dir, arg);
+	opt = strchr(f->dir, ',');
+	if (opt)
+		*opt++ = '\0';
+	if (!f->dir[0])
+		return bad("--fs '%s': no directory", arg);
+	for (opt = opt ? strtok_r(opt, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(opt, "ro")) {
+			f->readonly = true;
+		} else if (!strncmp(opt, "tag=", 4)) {
+			if (!opt[4] || strlen(opt + 4) > LKVM_FS_TAG_MAX)
+				return bad("--fs: tag '%s' must be 1 to 36 bytes", opt + 4);
+			strcpy(f->tag, opt + 4);
+		} else {
+			return bad("--fs: unknown option '%s' (tag=TAG, ro)", opt);
+		}
+	}
+	if (!f->tag[0])
+		snprintf(f->tag, sizeof(f->tag), "fs%d", o->nr_fss);
+	for (int i = 0; i < o->nr_fss; i++)
+		if (!strcmp(o->fss[i].tag, f->tag))
+			return bad("--fs: tag '%s' is given twice", f->tag);
+	o->nr_fss++;
 	return 0;
 }
 
@@ -280,8 +425,11 @@ static const struct opt_desc opt_table[] = {
 	{ "rng", 0, NULL, "add a virtio-rng device", FLAG(rng) },
 	{ "no-wake-device", 0, NULL, "no virtio-input wake-up button (lkvm wake)",
 	  FLAG(no_wake_device) },
-	{ "network", 'n', "mode=none", "accepted for kvmtool compatibility (no NIC)",
-	  CALL(parse_network) },
+	{ "network", 'n', "PARAMS", "a NIC (repeatable, max 8): mode=tap|user|none, and\n"
+	  "tapif=NAME guest_mac=MAC host_mac=MAC vhost=1 (tap),\n"
+	  "socket=PATH (user: a running passt's)", CALL(parse_network) },
+	{ "fs", 0, "DIR[,tag=TAG][,ro]", "share a host directory (virtio-fs through\n"
+	  "virtiofsd; repeatable, max 8; tag default fsN)", CALL(parse_fs) },
 	SECTION("CPU and interrupt controller:"),
 	{ "irqchip", 0, "KIND", "gicv3 (default) or gicv3-its (with an ITS for MSIs)",
 	  CALL(parse_irqchip) },
@@ -532,7 +680,25 @@ int options_parse(int argc, char **argv, struct run_opts *o)
 		o->mem_size = 64 * SZ_1M * (u64)(o->nr_cpus + 3);
 	if (o->debug && o->log_level < LOG_DEBUG)
 		o->log_level = LOG_DEBUG;
+	for (int i = 0; i < o->nr_nets; i++)
+		if (!o->nets[i].has_guest_mac)
+			options_default_mac(o->name, i, o->nets[i].guest_mac);
 	return 0;
+}
+
+void options_default_mac(const char *name, int index, u8 mac[6])
+{
+	/* FNV-1a over the name and the index: the same guest gets the same MACs every run. */
+	u64 h = 0xcbf29ce484222325ULL;
+	char key[96];
+	int len = snprintf(key, sizeof(key), "%s/%d", name ? name : "", index);
+
+	for (int i = 0; i < len && i < (int)sizeof(key); i++)
+		h = (h ^ (u8)key[i]) * 0x100000001b3ULL;
+	/* Locally administered, unicast. */
+	mac[0] = 0x02;
+	for (int i = 1; i < 6; i++)
+		mac[i] = (u8)(h >> (8 * i));
 }
 
 char *options_bootargs(const struct run_opts *o)

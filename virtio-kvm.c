@@ -23,7 +23,14 @@
 struct virtio_kvm {
 	struct vm *vm;
 	struct virtio_dev *vd;
-	int kick_fd;		/* the worker's wake-up: ioeventfd and lkvm's own kicks */
+	int wake_fd;		/* the worker's wake-up: lkvm's own kicks, and exit */
+	/*
+	 * Queue notifications (ioeventfds).  One eventfd per queue, read by a
+	 * back end outside lkvm while the device is offloaded, when the device
+	 * has one (ops->start); otherwise every queue shares wake_fd.
+	 */
+	int kick_fd[VIRTIO_MAX_QUEUES];
+	int call_fd[VIRTIO_MAX_QUEUES];	/* the back end's used-buffer signals, or -1 */
 	int irq_fd;		/* routed to the device's SPI, or -1 (KVM_IRQ_LINE pulses) */
 	pthread_t thread;
 	bool started;
@@ -39,9 +46,23 @@ static void signal_fd(int fd)
 		pr_warn("virtio: eventfd write: %s", strerror(errno));
 }
 
-static void kick(struct virtio_dev *vd)
+/* Was @fd signalled?  Reads (clears) it. */
+static bool drain_fd(struct virtio_kvm *w, int fd)
 {
-	signal_fd(((struct virtio_kvm *)vd->worker)->kick_fd);
+	u64 cnt;
+
+	if (read(fd, &cnt, sizeof(cnt)) == sizeof(cnt))
+		return true;
+	if (errno != EAGAIN)
+		pr_warn("%s: eventfd read: %s", w->vd->dev.name, strerror(errno));
+	return false;
+}
+
+static void kick(struct virtio_dev *vd, int q)
+{
+	struct virtio_kvm *w = vd->worker;
+
+	signal_fd(q >= 0 && q < VIRTIO_MAX_QUEUES ? w->kick_fd[q] : w->wake_fd);
 }
 
 static void irqfd_set(void *ctx, u32 spi, bool level)
@@ -50,43 +71,108 @@ static void irqfd_set(void *ctx, u32 spi, bool level)
 		signal_fd(((struct virtio_kvm *)ctx)->irq_fd);
 }
 
+static bool own_queue_fds(const struct virtio_kvm *w)
+{
+	return w->vd->ops->start != NULL;
+}
+
+/*
+ * What the worker waits on: its wake-up, the queues' notifications (or,
+ * while a back end serves them, that back end's used-buffer signals), and
+ * any fd the device names.  Returns the count; *@extra is the device's slot.
+ */
+static unsigned int wait_set(struct virtio_kvm *w, struct pollfd *pfd, bool *offloaded, int *extra)
+{
+	struct virtio_dev *vd = w->vd;
+	unsigned int n = 0, nq = vd->ops->nr_queues;
+	short ev = POLLIN;
+	int fd = -1;
+
+	pthread_mutex_lock(&vd->lock);
+	*offloaded = vd->offloaded;
+	if (vd->ops->poll_fd && !vd->exited)
+		fd = vd->ops->poll_fd(vd, &ev);
+	pthread_mutex_unlock(&vd->lock);
+
+	pfd[n++] = (struct pollfd){ .fd = w->wake_fd, .events = POLLIN };
+	for (unsigned int q = 0; own_queue_fds(w) && q < nq; q++)
+		pfd[n++] = (struct pollfd){ .fd = *offloaded ? w->call_fd[q] : w->kick_fd[q],
+					    .events = POLLIN };
+	*extra = -1;
+	if (fd >= 0) {
+		*extra = (int)n;
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
+	}
+	return n;
+}
+
 static void *worker(void *arg)
 {
 	struct virtio_kvm *w = arg;
+	struct virtio_dev *vd = w->vd;
 	bool more = false;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = w->kick_fd, .events = POLLIN };
-		u64 cnt;
+		struct pollfd pfd[2 + VIRTIO_MAX_QUEUES];
+		bool offloaded, called = false;
+		unsigned int n;
+		int extra;
 
-		/* With work left from the last round, only look whether lkvm is exiting. */
-		if (!more && poll(&pfd, 1, -1) < 0 && errno != EINTR)
-			pr_warn("%s: poll: %s", w->vd->dev.name, strerror(errno));
-		if (read(w->kick_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-			pr_warn("%s: eventfd read: %s", w->vd->dev.name, strerror(errno));
-		if (atomic_load(&w->vd->stopping))
+		n = wait_set(w, pfd, &offloaded, &extra);
+		/* With work left from the last round, only look what else is there. */
+		if (poll(pfd, n, more ? 0 : -1) < 0 && errno != EINTR)
+			pr_warn("%s: poll: %s", vd->dev.name, strerror(errno));
+		/* Only what poll said is ready: a back end reads the kick fds it was given. */
+		for (unsigned int i = 0; i < n; i++)
+			if ((int)i != extra && (pfd[i].revents & POLLIN) && drain_fd(w, pfd[i].fd) &&
+			    i > 0 && offloaded)
+				called = true;
+		if (atomic_load(&vd->stopping))
 			return NULL;
-		more = virtio_mmio_work(w->vd);
+		if (called || (extra >= 0 && pfd[extra].revents)) {
+			pthread_mutex_lock(&vd->lock);
+			if (called && vd->offloaded)
+				virtio_mmio_interrupt(vd);
+			if (extra >= 0 && pfd[extra].revents && vd->ops->ready)
+				vd->ops->ready(vd, pfd[extra].revents);
+			pthread_mutex_unlock(&vd->lock);
+		}
+		more = virtio_mmio_work(vd);
 	}
+}
+
+static int new_eventfd(const char *name)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		pr_err("%s: eventfd: %s", name, strerror(errno));
+	return fd;
 }
 
 int virtio_kvm_add(struct vm *vm, struct device *dev)
 {
 	struct virtio_dev *vd = virtio_mmio_dev(dev);
 	struct virtio_kvm *w = xzalloc(sizeof(*w));
+	unsigned int nq = vd->ops->nr_queues;
 
 	w->vm = vm;
 	w->vd = vd;
 	w->irq_fd = -1;
-	w->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w->kick_fd < 0) {
-		pr_err("%s: eventfd: %s", dev->name, strerror(errno));
-		free(w);
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		w->kick_fd[q] = w->call_fd[q] = -1;
+	w->wake_fd = new_eventfd(dev->name);
+	if (w->wake_fd < 0)
 		return -1;
+	for (unsigned int q = 0; q < nq; q++) {
+		w->kick_fd[q] = own_queue_fds(w) ? new_eventfd(dev->name) : w->wake_fd;
+		w->call_fd[q] = own_queue_fds(w) ? new_eventfd(dev->name) : -1;
+		if (w->kick_fd[q] < 0 || (own_queue_fds(w) && w->call_fd[q] < 0))
+			return -1;
 	}
 	/* Without ioeventfd a notification exits to lkvm, which only signals the same fd. */
-	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
-		if (vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q, w->kick_fd) < 0) {
+	for (unsigned int q = 0; q < nq; q++)
+		if (vm_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q, w->kick_fd[q]) < 0) {
 			pr_info("%s: no ioeventfd (%s): queue notifications exit to lkvm",
 				dev->name, strerror(errno));
 			break;
@@ -95,6 +181,17 @@ int virtio_kvm_add(struct vm *vm, struct device *dev)
 	vd->kick = kick;
 	w->next = vm->virtio;
 	vm->virtio = w;
+	return 0;
+}
+
+int virtio_kvm_queue_fds(struct virtio_dev *vd, unsigned int q, int *kick_fd, int *call_fd)
+{
+	struct virtio_kvm *w = vd->worker;
+
+	if (!w || !own_queue_fds(w) || q >= vd->ops->nr_queues)
+		return -1;
+	*kick_fd = w->kick_fd[q];
+	*call_fd = w->call_fd[q];
 	return 0;
 }
 
@@ -134,7 +231,7 @@ void virtio_kvm_stop_all(struct vm *vm)
 {
 	for (struct virtio_kvm *w = vm->virtio; w; w = w->next) {
 		virtio_mmio_stop(w->vd);
-		signal_fd(w->kick_fd);
+		signal_fd(w->wake_fd);
 	}
 	for (struct virtio_kvm *w = vm->virtio; w; w = w->next)
 		if (w->started) {

@@ -190,6 +190,7 @@ static int vm_map_ram(struct vm *vm)
 {
 	struct run_opts *o = vm->opts;
 	struct sysinfo si;
+	int fd = -1;
 	void *p;
 
 	/* Refuse what the host cannot back rather than let the guest OOM it later. */
@@ -199,17 +200,56 @@ static int vm_map_ram(struct vm *vm)
 		       (unsigned long long)(((u64)si.totalram * si.mem_unit) >> 20));
 		return -1;
 	}
-	p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * A vhost-user back end (virtiofsd) maps guest RAM itself, so RAM
+	 * shared with it must be a file: a memfd, mapped shared.  Otherwise
+	 * anonymous memory, which nobody else sees.
+	 */
+	if (o->nr_fss) {
+		fd = memfd_create("lkvm-ram", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, (off_t)o->mem_size) < 0) {
+			pr_err("cannot make a memfd for %llu MiB of guest RAM: %s",
+			       (unsigned long long)(o->mem_size >> 20), strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	} else {
+		p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	}
 	if (p == MAP_FAILED) {
 		pr_err("cannot map %llu MiB of guest RAM: %s",
 		       (unsigned long long)(o->mem_size >> 20), strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	madvise(p, o->mem_size, MADV_HUGEPAGE);
-	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p };
+	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p,
+				      .fd = fd };
 
 	return add_slot(vm, LKVM_SLOT_RAM, o->mem_base, o->mem_size, p, "guest RAM");
+}
+
+int vm_clear_ram(struct vm *vm)
+{
+	struct guest_mem *m = &vm->mem;
+	int r;
+
+	/*
+	 * Fresh zero pages, as after power-on, without touching every page.
+	 * Shared memory keeps its contents across MADV_DONTNEED: a memfd's
+	 * pages are dropped from the file instead.
+	 */
+	if (m->fd >= 0)
+		r = fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)m->size);
+	else
+		r = madvise(m->host, m->size, MADV_DONTNEED);
+	if (r < 0)
+		pr_err("dropping guest RAM for the reboot: %s", strerror(errno));
+	return r;
 }
 
 void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what)

@@ -23,7 +23,7 @@ struct virtio_dev *virtio_mmio_dev(struct device *dev)
 
 static u64 device_features(const struct virtio_dev *vd)
 {
-	return vd->host_features | TRANSPORT_FEATURES;
+	return vd->host_features | (TRANSPORT_FEATURES & ~vd->withheld_features);
 }
 
 /* Level-triggered: the line follows InterruptStatus. */
@@ -52,6 +52,12 @@ void virtio_mmio_signal(struct virtio_dev *vd, unsigned int q)
 	}
 }
 
+void virtio_mmio_interrupt(struct virtio_dev *vd)
+{
+	vd->isr |= VIRTIO_MMIO_INT_VRING;
+	update_irq(vd);
+}
+
 void virtio_mmio_fail(struct virtio_dev *vd)
 {
 	if (vd->status & VIRTIO_STATUS_NEEDS_RESET)
@@ -62,16 +68,22 @@ void virtio_mmio_fail(struct virtio_dev *vd)
 	update_irq(vd);
 }
 
-void virtio_mmio_kick(struct virtio_dev *vd)
+/* @q: the queue the driver notified, or -1 for work of the device's own. */
+static void kick(struct virtio_dev *vd, int q)
 {
 	if (vd->kick) {
-		vd->kick(vd);
+		vd->kick(vd, q);
 		return;
 	}
 	/* No worker: serve every live queue to the end, here. */
-	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
-		while (virtio_mmio_queue_live(vd, q) && vd->ops->process(vd, q))
+	for (unsigned int i = 0; i < vd->ops->nr_queues && !vd->offloaded; i++)
+		while (virtio_mmio_queue_live(vd, i) && vd->ops->process(vd, i))
 			;
+}
+
+void virtio_mmio_kick(struct virtio_dev *vd)
+{
+	kick(vd, -1);
 }
 
 bool virtio_mmio_work(struct virtio_dev *vd)
@@ -79,7 +91,7 @@ bool virtio_mmio_work(struct virtio_dev *vd)
 	bool more = false;
 
 	pthread_mutex_lock(&vd->lock);
-	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+	for (unsigned int q = 0; q < vd->ops->nr_queues && !vd->offloaded; q++)
 		if (!atomic_load(&vd->stopping) && virtio_mmio_queue_live(vd, q) &&
 		    vd->ops->process(vd, q))
 			more = true;
@@ -110,6 +122,33 @@ void virtio_mmio_stop(struct virtio_dev *vd)
 	atomic_store(&vd->stopping, true);
 }
 
+/* A back end outside lkvm gives the queues back before they are forgotten. */
+static void stop_backend(struct virtio_dev *vd)
+{
+	if (!vd->started)
+		return;
+	vd->started = false;
+	if (vd->ops->stop)
+		vd->ops->stop(vd);
+	vd->offloaded = false;
+}
+
+/* DRIVER_OK: the device's back end starts; the worker then looks again at what it waits on. */
+static void start_backend(struct virtio_dev *vd)
+{
+	int r;
+
+	if (!vd->ops->start)
+		return;
+	r = vd->ops->start(vd);
+	if (r < 0) {
+		virtio_mmio_fail(vd);
+		return;
+	}
+	vd->started = true;
+	vd->offloaded = r > 0;
+}
+
 /* Back to power-on state, keeping what the device itself owns (files, buffers). */
 static void do_reset(struct virtio_dev *vd)
 {
@@ -117,6 +156,7 @@ static void do_reset(struct virtio_dev *vd)
 	atomic_fetch_add(&vd->reset_gen, 1);
 	while (vd->io_inflight)
 		pthread_cond_wait(&vd->io_idle, &vd->lock);
+	stop_backend(vd);
 	vd->status = 0;
 	vd->driver_features = 0;
 	vd->device_features_sel = 0;
@@ -156,8 +196,10 @@ static void write_status(struct virtio_dev *vd, u32 v)
 	}
 	vd->status = v | (old & VIRTIO_STATUS_NEEDS_RESET);
 	/* Kicks sent before DRIVER_OK were ignored; catch up on them now. */
-	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+	if ((v & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK)) {
+		start_backend(vd);
 		virtio_mmio_kick(vd);
+	}
 }
 
 static struct virtq *cur_queue(struct virtio_dev *vd)
@@ -251,7 +293,7 @@ static void reg_write(struct virtio_dev *vd, u64 off, u32 v)
 		 * ioeventfd this write does not even exit.
 		 */
 		if (virtio_mmio_queue_live(vd, v))
-			virtio_mmio_kick(vd);
+			kick(vd, (int)v);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		vd->isr &= ~v;
@@ -349,6 +391,8 @@ static void virtio_mmio_exit(struct device *dev)
 	struct virtio_dev *vd = virtio_mmio_dev(dev);
 
 	pthread_mutex_lock(&vd->lock);
+	if (!vd->exited)
+		stop_backend(vd);
 	if (!vd->exited && vd->ops->exit)
 		vd->ops->exit(vd);
 	vd->exited = true;

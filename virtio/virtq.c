@@ -71,6 +71,21 @@ void virtq_reset(struct virtq *vq)
 	vq->num = VIRTQ_MAX_SIZE;
 }
 
+void virtq_resume(struct virtq *vq)
+{
+	if (!vq->ready)
+		return;
+	/*
+	 * What the back end took but never returned is taken again: the
+	 * driver is still waiting for it, and an answer (even an error) is
+	 * better than none.
+	 */
+	vq->used_idx = le16toh(__atomic_load_n((u16 *)(vq->used + USED_IDX), __ATOMIC_ACQUIRE));
+	vq->last_avail = vq->used_idx;
+	vq->signalled_used = vq->used_idx;
+	vq->pushed = false;
+}
+
 int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect)
 {
 	u16 n = vq->num;

@@ -13,6 +13,7 @@ struct guest_mem {
 	u64 start;	/* guest-physical base */
 	u64 size;
 	u8 *host;	/* host mapping of [start, start + size) */
+	int fd;		/* a memfd shared with back-end processes, or -1 (anonymous) */
 };
 
 /* Host pointer for [gpa, gpa + len), or NULL if any byte lies outside RAM. */

@@ -8,12 +8,37 @@
 #include "lkvm/util.h"
 
 #define LKVM_MAX_DISKS 8
+#define LKVM_MAX_NICS 8
+#define LKVM_MAX_FS 8
+/* virtio-fs: the tag is at most 36 bytes (virtio 1.2, 5.11.4). */
+#define LKVM_FS_TAG_MAX 36
 #define LKVM_DEFAULT_MEM_MIB 512
 
 enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
 
 struct disk_opt {
 	char path[1024];
+	bool readonly;
+};
+
+enum net_mode { NET_NONE, NET_TAP, NET_USER };
+
+/* One -n/--network: kvmtool's key=value list (docs in the README). */
+struct net_opt {
+	enum net_mode mode;
+	char tapif[16];		/* IFNAMSIZ; "" lets the kernel name the tap */
+	u8 guest_mac[6];	/* given, or derived from the guest's name and the NIC's index */
+	bool has_guest_mac;
+	u8 host_mac[6];
+	bool has_host_mac;
+	bool vhost;
+	char socket[108];	/* mode=user: a running passt's socket, instead of starting one */
+};
+
+/* One --fs DIR[,tag=TAG][,ro]. */
+struct fs_opt {
+	char dir[1024];
+	char tag[LKVM_FS_TAG_MAX + 1];
 	bool readonly;
 };
 
@@ -25,6 +50,10 @@ struct run_opts {
 	int nr_cpus;
 	struct disk_opt disks[LKVM_MAX_DISKS];
 	int nr_disks;
+	struct net_opt nets[LKVM_MAX_NICS];
+	int nr_nets;
+	struct fs_opt fss[LKVM_MAX_FS];
+	int nr_fss;
 	enum console_kind console;
 	bool nodefaults;
 	bool rng;
@@ -102,6 +131,9 @@ int options_bad(const char *cmd, const char *fmt, const char *arg);
  */
 int options_parse(int argc, char **argv, struct run_opts *o);
 void options_usage(FILE *out);
+
+/* The MAC of NIC @index of the guest named @name (NULL: unnamed) when none is given. */
+void options_default_mac(const char *name, int index, u8 mac[6]);
 
 /* The kernel command line lkvm gives the guest (caller frees). */
 char *options_bootargs(const struct run_opts *o);

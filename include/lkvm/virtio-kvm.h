@@ -3,6 +3,7 @@
 #define LKVM_VIRTIO_KVM_H
 
 #include "lkvm/device.h"
+#include "lkvm/virtio.h"
 #include "lkvm/vm.h"
 
 /*
@@ -10,6 +11,13 @@
  * notifications become an ioeventfd.  Before the vCPUs are created is fine.
  */
 int virtio_kvm_add(struct vm *vm, struct device *dev);
+/*
+ * The eventfds of queue @q of a device whose queues a back end outside lkvm
+ * may serve (ops->start): @kick is signalled by KVM on the guest's
+ * QueueNotify, @call is the back end's to signal a used buffer.  -1 for any
+ * other device.
+ */
+int virtio_kvm_queue_fds(struct virtio_dev *vd, unsigned int q, int *kick, int *call);
 /* After the vGIC is initialised: the irqfds, then the worker threads. */
 int virtio_kvm_start_all(struct vm *vm);
 /* Stop every worker (I/O in flight is abandoned at its next piece) and join it. */

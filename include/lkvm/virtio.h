@@ -64,10 +64,12 @@
 #define VIRTIO_MMIO_VENDOR_LKVM		0x4c4b564du	/* "LKVM" */
 
 /* Device ids. */
+#define VIRTIO_ID_NET			1
 #define VIRTIO_ID_BLOCK			2
 #define VIRTIO_ID_CONSOLE		3
 #define VIRTIO_ID_RNG			4
 #define VIRTIO_ID_INPUT			18
+#define VIRTIO_ID_FS			26
 
 /* Split ring layout (virtio 1.2, 2.7). */
 #define VIRTQ_DESC_F_NEXT		1
@@ -137,6 +139,11 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
  * device must ask for a reset.
  */
 int virtq_pop(struct virtq *vq, struct virtq_req *req);
+/*
+ * Take over a ring a back end outside lkvm served until now (it died): go on
+ * from the used index it left in guest memory.
+ */
+void virtq_resume(struct virtq *vq);
 /* Return a chain with @len bytes written into its device-writable buffers. */
 void virtq_push(struct virtq *vq, u16 head, u32 len);
 /* After one or more pushes: does the driver want a used-buffer interrupt now? */
@@ -176,6 +183,26 @@ struct virtio_dev_ops {
 	void (*reset)(struct virtio_dev *vdev);
 	/* Optional: release host resources at exit. */
 	void (*exit)(struct virtio_dev *vdev);
+	/*
+	 * Optional, with the lock held.  start() runs when the driver sets
+	 * DRIVER_OK: 1 when a back end outside lkvm (vhost-net, vhost-user)
+	 * took the queues (the device is then "offloaded": the worker no
+	 * longer calls process() and turns the back end's call eventfds into
+	 * interrupts), 0 when lkvm serves them, -1 when the device cannot
+	 * work (NEEDS_RESET).  stop() runs at a reset or at exit after a
+	 * start(), before the transport forgets the queues: the back end must
+	 * give them back.  The queues' eventfds: virtio_kvm_queue_fds().
+	 */
+	int (*start)(struct virtio_dev *vdev);
+	void (*stop)(struct virtio_dev *vdev);
+	/*
+	 * Optional, with the lock held, asked by the worker before it sleeps:
+	 * one more fd to wait on (a tap, a back end's socket) and for what
+	 * (*events); -1 for none.  When it is ready the worker calls ready()
+	 * (if given, lock held) and then serves the queues as after a kick.
+	 */
+	int (*poll_fd)(struct virtio_dev *vdev, short *events);
+	void (*ready)(struct virtio_dev *vdev, short revents);
 	/* Its device-tree node says "wakeup-source": the guest may arm its interrupt to wake. */
 	bool wakeup_source;
 };
@@ -189,6 +216,7 @@ struct virtio_dev {
 	pthread_mutex_t lock;
 
 	u64 host_features;	/* device-specific bits; the transport adds its own */
+	u64 withheld_features;	/* transport bits not to offer (a back end lacks them) */
 	const u8 *config;	/* device config space, read-only to the driver */
 	u32 config_size;
 	u32 config_generation;
@@ -201,14 +229,18 @@ struct virtio_dev {
 	bool irq_level;
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
 	bool exited;
+	bool started;		/* ops->start() ran and ops->stop() has not yet */
+	bool offloaded;		/* a back end outside lkvm serves the queues */
 
 	/*
-	 * The device's worker thread, woken by kick() (in lkvm an eventfd,
-	 * which KVM also signals on a QueueNotify write: ioeventfd).  It calls
-	 * virtio_mmio_work() until that says there is nothing left.  NULL: no
-	 * worker, and a kick is served on the spot (the unit tests, fuzzers).
+	 * The device's worker thread, woken by kick(vdev, -1) (in lkvm an
+	 * eventfd); kick(vdev, q) is a notification of queue q (an eventfd
+	 * KVM also signals on a QueueNotify write: ioeventfd).  The worker
+	 * calls virtio_mmio_work() until that says there is nothing left.
+	 * NULL: no worker, and a kick is served on the spot (the unit tests,
+	 * fuzzers).
 	 */
-	void (*kick)(struct virtio_dev *vdev);
+	void (*kick)(struct virtio_dev *vdev, int q);
 	void *worker;
 	/* Host I/O in flight with the lock dropped; a reset waits for it. */
 	unsigned int io_inflight;
@@ -230,6 +262,8 @@ bool virtio_mmio_queue_live(struct virtio_dev *vdev, unsigned int q);
 void virtio_mmio_signal(struct virtio_dev *vdev, unsigned int q);
 /* With the lock held: the driver broke the rules; set NEEDS_RESET and tell it. */
 void virtio_mmio_fail(struct virtio_dev *vdev);
+/* With the lock held: a used-buffer interrupt, whatever the ring says (a back end decided). */
+void virtio_mmio_interrupt(struct virtio_dev *vdev);
 /* With the lock held: there is work for the device (a kick, host input). */
 void virtio_mmio_kick(struct virtio_dev *vdev);
 /*

@@ -135,6 +135,8 @@ struct vm {
 int vm_create(struct vm *vm, struct run_opts *o);
 /* KVM_CHECK_EXTENSION on the VM (0 when absent). */
 int vm_check_cap(struct vm *vm, long cap);
+/* A reboot in place: guest RAM reads as zero again, as after power-on. */
+int vm_clear_ram(struct vm *vm);
 /*
  * Memory the guest sees besides its RAM (a firmware-owned area: the PV time
  * records), zeroed, in memory slot @slot; NULL after one error line.

@@ -45,7 +45,7 @@ static void irq_set(void *ctx, u32 spi, bool level)
 	levels[spi] = level;
 }
 
-static void count_kick(struct virtio_dev *vd)
+static void count_kick(struct virtio_dev *vd, int q)
 {
 	kicks++;
 }

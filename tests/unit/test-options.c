@@ -9,6 +9,91 @@
 #include "lkvm/options.h"
 #include "tap.h"
 
+static int parse(struct run_opts *o, const char *line);
+static bool refused_saying(const char *line, const char *what);
+
+static bool mac_is(const u8 *m, const char *want)
+{
+	char got[18];
+
+	snprintf(got, sizeof(got), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return !strcmp(got, want);
+}
+
+static void network_cases(struct run_opts *o)
+{
+	u8 a[6], b[6];
+
+	tap_ok(parse(o, "run -k K -n mode=tap,tapif=tap7,guest_mac=02:00:00:00:00:07,vhost=1") ==
+		       0 && o->nr_nets == 1 && o->nets[0].mode == NET_TAP &&
+		       !strcmp(o->nets[0].tapif, "tap7") && o->nets[0].vhost &&
+		       mac_is(o->nets[0].guest_mac, "02:00:00:00:00:07"),
+	       "-n mode=tap with tapif, guest_mac and vhost");
+	tap_ok(parse(o, "run -k K -n mode=user -n mode=tap,host_mac=02:aa:bb:cc:dd:ee "
+			"--network user,socket=/run/p.sock") == -1,
+	       "kvmtool's short form takes no parameters after it");
+	tap_ok(parse(o, "run -k K -n mode=user -n mode=tap,host_mac=02:aa:bb:cc:dd:ee "
+			"--network mode=user,socket=/run/p.sock") == 0 && o->nr_nets == 3 &&
+		       o->nets[0].mode == NET_USER && !o->nets[0].socket[0] &&
+		       o->nets[1].has_host_mac && !strcmp(o->nets[2].socket, "/run/p.sock"),
+	       "several NICs, in order; socket= kept");
+	tap_ok(parse(o, "run -k K -n none -n mode=none") == 0 && o->nr_nets == 0,
+	       "mode=none adds no NIC");
+	tap_ok(parse(o, "run -k K -n tap") == 0 && o->nr_nets == 1 && o->nets[0].mode == NET_TAP,
+	       "kvmtool's short form -n tap");
+	tap_ok(parse(o, "run -k K -n mode=tap,script=none,downscript=none,trans=mmio,mq=1") == 0,
+	       "kvmtool parameters that change nothing are accepted");
+	parse(o, "run -k K --name vm1 -n tap -n tap");
+	memcpy(a, o->nets[0].guest_mac, 6);
+	memcpy(b, o->nets[1].guest_mac, 6);
+	tap_ok(a[0] == 0x02 && b[0] == 0x02 && memcmp(a, b, 6),
+	       "derived MACs: locally administered unicast, one per NIC");
+	parse(o, "run -n tap -k K -n tap --name vm1");
+	tap_ok(!memcmp(a, o->nets[0].guest_mac, 6) && !memcmp(b, o->nets[1].guest_mac, 6),
+	       "the same name gives the same MACs, wherever --name comes");
+	parse(o, "run -k K --name vm2 -n tap");
+	tap_ok(memcmp(a, o->nets[0].guest_mac, 6), "another name, another MAC");
+	tap_ok(refused_saying("run -k K -n mode=bridge", "mode=bridge: unknown mode") &&
+		       refused_saying("run -k K -n mode=tap,guest_mac=02:00:00:00:00", "not a MAC") &&
+		       refused_saying("run -k K -n mode=tap,guest_mac=01:00:5e:00:00:01",
+				      "multicast") &&
+		       refused_saying("run -k K -n mode=tap,tapif=0123456789abcdef", "tapif=") &&
+		       refused_saying("run -k K -n mode=tap,tapif=a/b", "tapif=") &&
+		       refused_saying("run -k K -n mode=tap,vhost=2", "vhost=2") &&
+		       refused_saying("run -k K -n mode=user,vhost=1", "need mode=tap") &&
+		       refused_saying("run -k K -n mode=tap,socket=/x", "socket needs mode=user") &&
+		       refused_saying("run -k K -n mode=tap,script=/etc/kvm-ifup", "runs no scripts") &&
+		       refused_saying("run -k K -n mode=tap,trans=pci", "virtio-mmio") &&
+		       refused_saying("run -k K -n mode=tap,mq=4", "one queue pair") &&
+		       refused_saying("run -k K -n mode=user,guest_ip=10.0.0.2", "DHCP") &&
+		       refused_saying("run -k K -n mode=tap,colour=blue", "unknown parameter 'colour'") &&
+		       refused_saying("run -k K -n mode=tap,tapif", "is not key=value"),
+	       "bad --network values are refused, each saying what is wrong");
+	tap_ok(refused_saying("run -k K -n tap -n tap -n tap -n tap -n tap -n tap -n tap -n tap "
+			      "-n tap", "too many NICs"),
+	       "at most 8 NICs");
+}
+
+static void fs_cases(struct run_opts *o)
+{
+	tap_ok(parse(o, "run -k K --fs /srv/a --fs /srv/b,tag=src,ro") == 0 && o->nr_fss == 2 &&
+		       !strcmp(o->fss[0].dir, "/srv/a") && !strcmp(o->fss[0].tag, "fs0") &&
+		       !o->fss[0].readonly && !strcmp(o->fss[1].dir, "/srv/b") &&
+		       !strcmp(o->fss[1].tag, "src") && o->fss[1].readonly,
+	       "--fs DIR[,tag=TAG][,ro], default tag fsN");
+	tap_ok(parse(o, "run -k K --fs /a,tag=123456789012345678901234567890123456") == 0,
+	       "a 36-byte tag is taken");
+	tap_ok(refused_saying("run -k K --fs /a,tag=1234567890123456789012345678901234567",
+			      "1 to 36 bytes") &&
+		       refused_saying("run -k K --fs /a,tag=", "1 to 36 bytes") &&
+		       refused_saying("run -k K --fs ,ro", "no directory") &&
+		       refused_saying("run -k K --fs /a,rw", "unknown option 'rw'") &&
+		       refused_saying("run -k K --fs /a,tag=x --fs /b,tag=x", "given twice") &&
+		       refused_saying("run -k K --fs /a --fs /b,tag=fs0", "given twice"),
+	       "bad --fs values are refused, each saying what is wrong");
+}
+
 static int parse(struct run_opts *o, const char *line)
 {
 	static char buf[512];
@@ -52,7 +137,7 @@ int main(void)
 	struct run_opts o;
 	char *s;
 
-	tap_plan(60);
+	tap_plan(73);
 
 	tap_ok(parse(&o, "run -k Image -c 2 -m 256 -p quiet") == 0 && !strcmp(o.kernel, "Image") &&
 		       o.nr_cpus == 2 && o.mem_size == 256 * SZ_1M && !strcmp(o.params, "quiet"),
@@ -153,7 +238,8 @@ int main(void)
 	       "kvmtool options lkvm has no use for are refused by name, with a reason");
 	tap_ok(refused_saying("run -k K --bogus", "unknown option '--bogus'"),
 	       "an option nobody has is an unknown option");
-	tap_ok(parse(&o, "run -k K --network mode=tap") == -1, "networking refused for now");
+	network_cases(&o);
+	fs_cases(&o);
 	tap_ok(parse(&o, "run -k K --bogus") == -1, "unknown long option refused");
 	tap_ok(parse(&o, "run -k") == -1, "missing option value refused");
 	tap_ok(parse(&o, "run -c 1") == -1, "no kernel refused");

@@ -17,7 +17,7 @@
 
 static int kicks;
 
-static void count_kick(struct virtio_dev *vd)
+static void count_kick(struct virtio_dev *vd, int q)
 {
 	kicks++;
 }
