@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lkvm/arch.h"
@@ -295,6 +296,22 @@ static int check_affinity(const struct run_opts *o)
 	return 0;
 }
 
+/* virtiofsd would fail later, with its own words: say it here, before anything starts. */
+static int check_shared_dir(const struct fs_opt *f)
+{
+	struct stat st;
+
+	if (stat(f->dir, &st) < 0) {
+		pr_err("--fs '%s': %s", f->dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		pr_err("--fs '%s': not a directory", f->dir);
+		return -1;
+	}
+	return 0;
+}
+
 int builtin_run(int argc, char **argv)
 {
 	static struct run_opts opts;
@@ -327,6 +344,9 @@ int builtin_run(int argc, char **argv)
 			pr_err("disk '%s': %s", opts.disks[i].path, strerror(errno));
 			return LKVM_EXIT_FATAL;
 		}
+	for (int i = 0; i < opts.nr_fss; i++)
+		if (check_shared_dir(&opts.fss[i]) < 0)
+			return LKVM_EXIT_FATAL;
 	if (opts.nr_nets || opts.nr_fss) {
 		pr_err("%s", "-n/--network and --fs: the devices are not in this build yet");
 		return LKVM_EXIT_USAGE;

@@ -474,10 +474,11 @@ static const struct opt_desc opt_table[] = {
 	  FLAG(test_device) },
 	{ "help", 'h', NULL, "this text", OPT_HELP, 0, NULL },
 	SECTION("kvmtool options lkvm refuses:"),
-	REFUSED("9p", 0, "lkvm will share host directories with virtio-fs"),
+	REFUSED("9p", 0, "lkvm shares host directories with virtio-fs: --fs DIR[,tag=TAG]"),
 	REFUSED("balloon", 0, "lkvm has no virtio-balloon"),
 	REFUSED("vsock", 0, "lkvm has no virtio-vsock"),
-	REFUSED("hugetlbfs", 0, "guest RAM is anonymous memory (transparent huge pages)"),
+	REFUSED("hugetlbfs", 0, "guest RAM is anonymous memory (a memfd with --fs), with\n"
+		"transparent huge pages"),
 	REFUSED("virtio-transport", 0, "lkvm's virtio devices are virtio-mmio"),
 	REFUSED("force-pci", 0, "lkvm has no PCI; its devices are virtio-mmio"),
 	REFUSED("vfio-pci", 0, "lkvm has no PCI"),
@@ -492,7 +493,7 @@ static const struct opt_desc opt_table[] = {
 	REFUSED("vnc", 0, "lkvm has no framebuffer"),
 	REFUSED("sdl", 0, "lkvm has no framebuffer"),
 	REFUSED("gtk", 0, "lkvm has no framebuffer"),
-	REFUSED("no-dhcp", 0, "lkvm has no built-in DHCP server"),
+	REFUSED("no-dhcp", 0, "DHCP is passt's (mode=user); mode=tap has none"),
 	REFUSED("dev", 0, "lkvm has no such device"),
 };
 

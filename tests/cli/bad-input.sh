@@ -44,3 +44,16 @@ bad_case refused-9p 129 -k "$PAYLOAD" --9p /tmp,tag
 bad_case refused-firmware 129 -k "$PAYLOAD" -f "$WORK/junk"
 bad_case irqchip-gicv2 129 -k "$PAYLOAD" --irqchip gicv2
 bad_case kaslr-seed-junk 129 -k "$PAYLOAD" --kaslr-seed 12ab
+# Networking and shared directories: what the user got wrong, before anything starts.
+bad_case network-mode-junk 129 -k "$PAYLOAD" -n mode=bridge
+bad_case network-mac-junk 129 -k "$PAYLOAD" -n mode=tap,guest_mac=02:00:00:00:00
+bad_case network-mac-multicast 129 -k "$PAYLOAD" -n mode=tap,guest_mac=01:00:5e:00:00:01
+bad_case network-tapif-long 129 -k "$PAYLOAD" -n mode=tap,tapif=0123456789abcdef
+bad_case network-script 129 -k "$PAYLOAD" -n mode=tap,script=/etc/kvm-ifup
+bad_case network-vhost-user 129 -k "$PAYLOAD" -n mode=user,vhost=1
+bad_case network-nine-nics 129 -k "$PAYLOAD" -n tap -n tap -n tap -n tap -n tap -n tap -n tap \
+	-n tap -n tap
+bad_case fs-missing-dir 128 -k "$PAYLOAD" --fs "$WORK/no-such-dir"
+bad_case fs-not-a-dir 128 -k "$PAYLOAD" --fs "$WORK/junk"
+bad_case fs-tag-long 129 -k "$PAYLOAD" --fs /tmp,tag=1234567890123456789012345678901234567
+bad_case fs-tag-twice 129 -k "$PAYLOAD" --fs /tmp,tag=a --fs /,tag=a

@@ -229,7 +229,7 @@ int main(void)
 	tap_ok(parse(&o, "run -k K --debug-single-step") == 0 && o.debug && o.single_step,
 	       "--debug-single-step traces steps, with --debug");
 	tap_ok(refused_saying("run -k K --9p /tmp,tag", "--9p: not supported: ") &&
-		       refused_saying("run -k K --9p=/tmp,tag", "--9p: not supported: ") &&
+		       refused_saying("run -k K --9p=/tmp,tag", "with virtio-fs: --fs DIR") &&
 		       refused_saying("run -k K --balloon", "--balloon: not supported: ") &&
 		       refused_saying("run -k K -f fw.bin", "--firmware: not supported: ") &&
 		       refused_saying("run -k K -F flash.img", "--flash: not supported: ") &&
