@@ -4,7 +4,9 @@
 # no network access and finishes in well under a second.
 #
 #   scripts/deps.sh build   toolchain + arm64 libraries/headers (enough for `make`)
-#   scripts/deps.sh rig     build deps + QEMU + arm64 kernel/modules/busybox
+#   scripts/deps.sh rig     build deps + QEMU + arm64 kernel/modules/busybox, and
+#                           passt + virtiofsd with their libraries for the
+#                           emulated host (into $LKVM_CACHE/l1-extra)
 #
 # The arm64 packages are only downloaded and unpacked with dpkg-deb; they are never
 # installed over the host.  Cache: $LKVM_CACHE (default ~/.cache/lkvm).
@@ -25,6 +27,8 @@ fi
 # The tests also fuzz (clang's libFuzzer) and run the unit tests under valgrind.
 [ "$what" = rig ] && host_pkgs+=(cpio xz-utils clang libclang-rt-dev valgrind)
 [ "$what" = rig ] && [ "$arch" != aarch64 ] && host_pkgs+=(qemu-system-arm)
+# The networking and virtio-fs tests run these next to lkvm; natively that is here.
+[ "$what" = rig ] && [ "$arch" = aarch64 ] && host_pkgs+=(passt virtiofsd)
 
 missing=()
 for p in "${host_pkgs[@]}"; do
@@ -47,8 +51,19 @@ fi
 # Once everything has been fetched this stamp ends the run at once, whatever the age
 # of the package lists: a second run stays instant and offline, and the tested kernel
 # does not change under you.  Remove it (or the cache) to fetch the current versions.
+# The stamp names the emulated host's extra packages: a cache fetched for a shorter
+# list (by an older version of this script) is brought up to date once.
+#
+# l1_run: what passt and virtiofsd run on in the emulated host, nothing more: the
+# packages providing their NEEDED entries (libc.so.6, ld-linux-aarch64.so.1,
+# libgcc_s.so.1, libcap-ng.so.0, libseccomp.so.2), not all of apt's Depends.
+l1_run=(passt/sid virtiofsd/sid libc6/sid libgcc-s1/sid libcap-ng0/sid libseccomp2/sid)
+# Natively there is no emulated host: the host's own packages (above) serve.
+[ "$arch" = aarch64 ] && l1_run=()
 stamp="$C/.stamp-$what"
-[ -f "$stamp" ] && exit 0
+stamp_says=""
+[ "$what" = rig ] && stamp_says="l1-extra: ${l1_run[*]}"
+[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_says" ] && exit 0
 
 mkdir -p "$C"/{state,cache/archives/partial,debs,sysroot}
 mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)\/*$/\1/p' /etc/apt/sources.list.d/debian.sources \
@@ -92,12 +107,13 @@ if [ -n "${LKVM_DEPS_RETRY:-}" ] || [ -z "$(find "$C/.updated" -mmin -1440 2>/de
 	fi
 fi
 
-# fetch PKG/SUITE...: download (unless cached) and unpack into the sysroot each arm64
-# package, in the version the current lists name; .debs of other versions that sit in
-# the cache are ignored.  All packages go through one apt-get call, as each call
-# spends seconds reading the lists.
+# fetch PKG/SUITE...: download (unless cached) each arm64 package, in the version the
+# current lists name, and set debs to their file names, in the same order; .debs of
+# other versions that sit in the cache are ignored.  All packages go through one
+# apt-get call, as each call spends seconds reading the lists.
 fetch() {
-	local out spec deb debs=() need=()
+	local out spec deb need=()
+	debs=()
 	# --print-uris resolves each name as the download will, without network, and
 	# prints the file name the download stores it under: NAME_VERSION_ARCH.deb, with
 	# an epoch's ':' written %3a and ARCH "all" for arch-independent packages.
@@ -119,9 +135,16 @@ fetch() {
 			retry "could not download arm64 package(s) ${need[*]}"
 		}
 	fi
-	for deb in "${debs[@]}"; do
+}
+
+# unpack DIR DEB...: unpack cached .debs into DIR.
+unpack() {
+	local dir=$1 deb
+	shift
+	mkdir -p "$dir"
+	for deb; do
 		[ -f "$C/debs/$deb" ] || die "apt-get download did not write $C/debs/$deb"
-		dpkg-deb -x "$C/debs/$deb" "$C/sysroot"
+		dpkg-deb -x "$C/debs/$deb" "$dir"
 	done
 }
 
@@ -132,6 +155,7 @@ fi
 # UAPI headers new enough for the SMCCC filter and SYSTEM_OFF2.
 specs+=(linux-libc-dev/sid)
 fetch "${specs[@]}"
+unpack "$C/sysroot" "${debs[@]}"
 
 if [ "$what" = rig ]; then
 	ver=$(apt-cache "${APT[@]}" depends linux-image-cloud-arm64/sid 2>/dev/null |
@@ -145,7 +169,13 @@ if [ "$what" = rig ]; then
 	specs=("${bin:-$img}/sid")
 	[ -n "$mods" ] && specs+=("$mods/sid")
 	specs+=(busybox-static/bookworm)
-	fetch "${specs[@]}"
+	n=${#specs[@]}
+	fetch "${specs[@]}" "${l1_run[@]}"
+	unpack "$C/sysroot" "${debs[@]:0:n}"
+	# Not the sysroot: sid's libc6 has no business next to what lkvm links
+	# against.  Afresh, so that it holds only the versions the lists name.
+	rm -rf "$C/l1-extra"
+	unpack "$C/l1-extra" "${debs[@]:n}"
 	# The sysroot keeps the kernels of earlier runs: take the one just resolved.
 	kimg=""
 	for k in "$C/sysroot/usr/lib/modules/$ver/vmlinuz" "$C/sysroot/boot/vmlinuz-$ver"; do
@@ -155,4 +185,4 @@ if [ "$what" = rig ]; then
 	ln -sf "$kimg" "$C/Image"
 	echo "$ver" > "$C/kernel-version"
 fi
-touch "$stamp"
+echo "$stamp_says" >"$stamp"

@@ -8,6 +8,8 @@ RIG_OUT=$TOP/build/rig
 SYSROOT=$LKVM_CACHE/sysroot
 L2_KERNEL=$LKVM_CACHE/Image
 BUSYBOX=$SYSROOT/bin/busybox
+# passt, virtiofsd and the sid libraries they run on (scripts/deps.sh rig).
+L1_EXTRA=$LKVM_CACHE/l1-extra
 
 rig_die() {
 	echo "rig: $*" >&2
@@ -59,7 +61,8 @@ l2_initrd() {
 	ln -s busybox "$stage/bin/sh"
 	for m in drivers/virtio/virtio_mmio drivers/virtio/virtio_input drivers/input/evdev \
 		drivers/block/virtio_blk \
-		drivers/char/hw_random/virtio-rng; do
+		drivers/char/hw_random/virtio-rng \
+		net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
 		[ -f "$mods/$m.ko.xz" ] || rig_die "missing module $mods/$m.ko.xz"
 		xz -dc "$mods/$m.ko.xz" >"$stage/lib/modules/${m##*/}.ko"
 	done
@@ -77,6 +80,9 @@ l2_initrd() {
 		printf '#!/bin/sh\nsync\nexec /bin/busybox %s -f\n' "$cmd" >"$stage/sbin/$cmd"
 		chmod 755 "$stage/sbin/$cmd"
 	done
+	mkdir -p "$stage/usr/share/udhcpc"
+	cp "$TOP/tests/linux/udhcpc.script" "$stage/usr/share/udhcpc/default.script"
+	chmod 755 "$stage/usr/share/udhcpc/default.script"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 	printf 'export PS1='"'"'lkvm-guest:\\w# '"'"'\n' >"$stage/etc/profile"
 	{ cpio_dev_nodes; cpio_dir "$stage"; } | gzip -9n >"$out.tmp"
@@ -92,6 +98,67 @@ qemu_l1_cmd() {
 		-cpu max,pauth-impdef=on -smp 2 -m 3072 -nographic -no-reboot -nic none
 		-kernel "$L2_KERNEL" -initrd "$initrd"
 		-append "console=ttyAMA0 rdinit=/init panic=-1 quiet $*")
+}
+
+# l1_libs STAGE ELF: copy into STAGE the shared libraries ELF needs, and the
+# ones they need, from the packages deps.sh unpacked into L1_EXTRA.  Following
+# the NEEDED entries keeps the initramfs to what runs, whatever sid changes.
+l1_libs() {
+	local stage=$1 elf=$2 lib src
+	for lib in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ -e "$stage/usr/lib/aarch64-linux-gnu/$lib" ] && continue
+		src=$L1_EXTRA/usr/lib/aarch64-linux-gnu/$lib
+		[ -e "$src" ] || rig_die "no $lib (needed by ${elf##*/}) in $L1_EXTRA"
+		cp -L "$src" "$stage/usr/lib/aarch64-linux-gnu/$lib"
+		l1_libs "$stage" "$src"
+	done
+}
+
+# The emulated host's side of the networking tests: /dev/net/tun, taps,
+# /dev/vhost-net, dummy links and bridges.  Modules in Debian's kernel, in the
+# order l1-init loads them: each after the ones it depends on.
+L1_MODULES="drivers/net/tun drivers/net/tap drivers/vhost/vhost_iotlb drivers/vhost/vhost
+	drivers/vhost/vhost_net drivers/net/dummy net/llc/llc net/802/stp net/bridge/bridge"
+
+# l1_extras STAGE: passt, virtiofsd and the modules above into the L1 stage.
+l1_extras() {
+	local stage=$1 ver mods m name dep loaded=" "
+	if [ -x "$L1_EXTRA/usr/bin/passt" ]; then
+		mkdir -p "$stage/usr/bin" "$stage/usr/libexec" "$stage/usr/lib/aarch64-linux-gnu"
+		# Debian's layout: the programs ask for /lib/ld-linux-aarch64.so.1
+		# (a link libc6 ships) and the loader searches /lib/aarch64-linux-gnu.
+		ln -s usr/lib "$stage/lib"
+		ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$stage/usr/lib/ld-linux-aarch64.so.1"
+		cp "$L1_EXTRA/usr/bin/passt" "$stage/usr/bin/"
+		cp "$L1_EXTRA/usr/libexec/virtiofsd" "$stage/usr/libexec/"
+		ln -s ../libexec/virtiofsd "$stage/usr/bin/virtiofsd"
+		l1_libs "$stage" "$stage/usr/bin/passt"
+		l1_libs "$stage" "$stage/usr/libexec/virtiofsd"
+		# passt started as root drops to "nobody", and fails without one.
+		mkdir -p "$stage/etc"
+		printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+			>"$stage/etc/passwd"
+		printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+		printf 'passwd: files\ngroup: files\n' >"$stage/etc/nsswitch.conf"
+	fi
+	ver=$(cat "$LKVM_CACHE/kernel-version" 2>/dev/null) || return 0
+	mods=$SYSROOT/usr/lib/modules/$ver/kernel
+	mkdir -p "$stage/usr/lib/modules"
+	for m in $L1_MODULES; do
+		name=${m##*/}
+		# Not there: built in, or gone from Debian's config; l1-init goes on.
+		[ -f "$mods/$m.ko.xz" ] || continue
+		xz -dc "$mods/$m.ko.xz" >"$stage/usr/lib/modules/$name.ko"
+		for dep in $(tr '\0' '\n' <"$stage/usr/lib/modules/$name.ko" |
+			sed -n 's/^depends=//p' | head -n1 | tr ',' ' '); do
+			case $loaded in
+			*" $dep "*) ;;
+			*) rig_die "L1_MODULES: $name needs $dep before it" ;;
+			esac
+		done
+		loaded="$loaded$name "
+		echo "$name" >>"$stage/usr/lib/modules/order"
+	done
 }
 
 # Directory for the L1 initramfs: busybox, lkvm, the L2 kernel and initramfs,
@@ -115,6 +182,7 @@ l1_initrd() {
 	mkdir -p "$stage/src/tests/guest"
 	cp "$TOP"/tests/guest/*.c "$stage/src/tests/guest/" 2>/dev/null || true
 	cp "$TOP"/build/guest/*.bin "$stage/payloads/" 2>/dev/null || true
+	l1_extras "$stage"
 	{
 		echo "MODE=$mode"
 		for kv in "$@"; do

@@ -5,7 +5,9 @@
 # fetched again once they are a day old, the .deb unpacked is the version the lists
 # name (not whichever cached one sorts first), and a download that fails because the
 # lists went stale is retried once with fresh lists, then fails saying so; offline,
-# old lists still do when everything they name is cached.
+# old lists still do when everything they name is cached; the emulated host's
+# passt, virtiofsd and libraries go to l1-extra, not the sysroot, and a cache
+# stamped by an older deps.sh, without them, fetches them once.
 set -u
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 [ -f "$TOP/scripts/deps.sh" ] || TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,6 +87,7 @@ cat >"$tmp/bin/dpkg-deb" <<'EOS'
 [ "$1" = -x ] && [ -f "$2" ] || exit 2
 b=${2##*/}
 echo "$b" >>"$FAKE/unpacked"
+echo "${3#$FAKE_C/} $b" >>"$FAKE/placed"
 case $b in linux-binary-*)
 	k=${b#linux-binary-}; k=${k%%_*}
 	mkdir -p "$3/usr/lib/modules/$k" && echo "$b" >"$3/usr/lib/modules/$k/vmlinuz" ;;
@@ -104,6 +107,12 @@ linux-image-cloud-arm64 sid 7.2.13+deb14 arm64
 linux-binary-7.2.13+deb14-cloud-arm64 sid 7.2.13-1 arm64
 linux-modules-7.2.13+deb14-cloud-arm64 sid 7.2.13-1 arm64
 busybox-static bookworm 1:1.35.0-4 arm64
+passt sid 0.0~git20261002-1 arm64
+virtiofsd sid 1.14.0-4 arm64
+libc6 sid 2.43-7 arm64
+libgcc-s1 sid 16.2.0-4 arm64
+libcap-ng0 sid 0.9.6-1 arm64
+libseccomp2 sid 2.6.1-1 arm64
 EOS
 # sid moves: NAME's version becomes VERSION on the mirror (the lists do not know yet)
 move() { sed -i "s/^\($1 [^ ]*\) [^ ]*/\1 $2/" "$F/mirror"; }
@@ -111,8 +120,8 @@ move() { sed -i "s/^\($1 [^ ]*\) [^ ]*/\1 $2/" "$F/mirror"; }
 kmove() { sed -i "s/$1+deb14/$2+deb14/g; s/^\(linux-[bm][^ ]* sid\) $1-1/\1 $2-1/" "$F/mirror"; }
 
 run() {	# run build|rig: scripts/deps.sh; stderr in $tmp/err
-	: >"$F/log"; : >"$F/unpacked"
-	PATH=$tmp/bin:$PATH FAKE=$F LKVM_CACHE=$C HOME=$tmp \
+	: >"$F/log"; : >"$F/unpacked"; : >"$F/placed"
+	PATH=$tmp/bin:$PATH FAKE=$F FAKE_C=$C LKVM_CACHE=$C HOME=$tmp \
 		bash "$TOP/scripts/deps.sh" "$1" >/dev/null 2>"$tmp/err"
 	rc=$?
 }
@@ -121,7 +130,7 @@ unpacked() { grep -qxF -- "$1" "$F/unpacked"; }
 said() { grep -Eq -- "$1" "$tmp/err"; }
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..16"
 run build
 ok '[ $rc = 0 ] && [ -f "$C/.stamp-build" ] && [ "$(logged ^update)" = 1 ]' \
 	"a first run fetches the lists once and succeeds"
@@ -177,8 +186,20 @@ ok '[ $rc = 0 ] && [ "$(cat "$C/kernel-version")" = 7.3.0+deb14-cloud-arm64 ] &&
 	[ "$(readlink "$C/Image")" = "$C/sysroot/usr/lib/modules/7.3.0+deb14-cloud-arm64/vmlinuz" ] &&
 	[ -d "$C/sysroot/usr/lib/modules/7.2.9+deb14-cloud-arm64" ]' \
 	"rig after sid's kernel changed: Image is the new kernel, not the first in the sysroot"
+ok 'grep -qxF "l1-extra passt_0.0~git20261002-1_arm64.deb" "$F/placed" &&
+	grep -qxF "l1-extra libc6_2.43-7_arm64.deb" "$F/placed" &&
+	[ "$(grep -c "^l1-extra " "$F/placed")" = 6 ] && ! grep -q "^sysroot \(passt\|libc6\)_" "$F/placed" &&
+	grep -qxF "sysroot busybox-static_1%3a1.35.0-4_arm64.deb" "$F/placed"' \
+	"rig: passt, virtiofsd and their five libraries unpacked into l1-extra, not the sysroot"
 run rig
 ok '[ $rc = 0 ] && [ ! -s "$F/log" ]' "a second rig run calls no apt"
+
+# A cache an older deps.sh stamped (empty stamp, no l1-extra) is brought up to date.
+: >"$C/.stamp-rig"; rm -rf "$C/l1-extra"
+run rig
+ok '[ $rc = 0 ] && [ "$(logged ^update)" = 0 ] && unpacked "virtiofsd_1.14.0-4_arm64.deb" &&
+	grep -q "^l1-extra: passt/sid virtiofsd/sid" "$C/.stamp-rig"' \
+	"rig with an older stamp: the emulated host's packages fetched once, with the lists as they are"
 
 # Offline, with day-old lists and everything they name cached: the old lists do.
 rm "$C/.stamp-rig"; touch -d '2 days ago' "$C/.updated"; : >"$F/offline"
