@@ -80,10 +80,14 @@ l2_initrd() {
 		printf '#!/bin/sh\nsync\nexec /bin/busybox %s -f\n' "$cmd" >"$stage/sbin/$cmd"
 		chmod 755 "$stage/sbin/$cmd"
 	done
-	mkdir -p "$stage/usr/share/udhcpc"
-	cp "$TOP/tests/linux/udhcpc.script" "$stage/usr/share/udhcpc/default.script"
-	chmod 755 "$stage/usr/share/udhcpc/default.script"
+	# Debian's busybox looks for its udhcpc script here, not in /usr/share.
+	mkdir -p "$stage/etc/udhcpc"
+	cp "$TOP/tests/linux/udhcpc.script" "$stage/etc/udhcpc/default.script"
+	chmod 755 "$stage/etc/udhcpc/default.script"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
+	# A static glibc resolves names (wget's too) only with these.
+	printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$stage/etc/nsswitch.conf"
+	printf '127.0.0.1 localhost\n' >"$stage/etc/hosts"
 	printf 'export PS1='"'"'lkvm-guest:\\w# '"'"'\n' >"$stage/etc/profile"
 	{ cpio_dev_nodes; cpio_dir "$stage"; } | gzip -9n >"$out.tmp"
 	mv "$out.tmp" "$out"
