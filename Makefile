@@ -34,14 +34,14 @@ LIBS := -lfdt -lz -lpthread
 PURE_SRCS := util.c options.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c \
 	arm/image.c arm/fdt.c hw/uart8250.c hw/pl031.c \
 	virtio/virtq.c virtio/mmio.c virtio/blk.c virtio/console.c virtio/rng.c \
-	virtio/input.c ctl-client.c
+	virtio/input.c virtio/fs.c virtio/net.c ctl-client.c vhost-user-msg.c
 # What drives KVM, top layer first (docs/design.md): the lifecycle, the exit
 # dispatcher, the handlers, arm64, the vCPU core, the VM.
 GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c ctl-report.c \
 	builtin-list.c builtin-pause.c builtin-resume.c builtin-stop.c builtin-debug.c \
 	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c \
 	vcpu-loop.c \
-	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c daemon.c \
+	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c daemon.c vhost-user.c fs-virtiofsd.c net-tap.c net-passt.c \
 	arm/arch-vm.c arm/arch-vcpu.c arm/arch-gic.c \
 	vcpu.c \
 	vm.c

@@ -20,6 +20,9 @@
 #include "lkvm/builtin.h"
 #include "lkvm/ctl-server.h"
 #include "lkvm/daemon.h"
+#include "lkvm/fs-virtiofsd.h"
+#include "lkvm/net-passt.h"
+#include "lkvm/net-tap.h"
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
 #include "lkvm/psci-kvm.h"
@@ -98,6 +101,16 @@ static struct device *add_devices(struct vm *vm)
 		if (add_virtio(vm, virtio_blk_create(&vm->mem, vm_alloc_virtio_window(vm),
 						     vm_alloc_irq(vm), o->disks[i].path,
 						     o->disks[i].readonly)) < 0)
+			return NULL;
+	for (int i = 0; i < o->nr_nets; i++) {
+		const struct net_opt *n = &o->nets[i];
+
+		if (add_virtio(vm, n->mode == NET_TAP ? net_tap_create(vm, n, i)
+						      : net_passt_create(vm, n, i)) < 0)
+			return NULL;
+	}
+	for (int i = 0; i < o->nr_fss; i++)
+		if (add_virtio(vm, fs_virtiofsd_create(vm, &o->fss[i], i)) < 0)
 			return NULL;
 	if (o->test_device && add_device(vm, testdev_create(vm)) < 0)
 		return NULL;
@@ -347,10 +360,6 @@ int builtin_run(int argc, char **argv)
 	for (int i = 0; i < opts.nr_fss; i++)
 		if (check_shared_dir(&opts.fss[i]) < 0)
 			return LKVM_EXIT_FATAL;
-	if (opts.nr_nets || opts.nr_fss) {
-		pr_err("%s", "-n/--network and --fs: the devices are not in this build yet");
-		return LKVM_EXIT_USAGE;
-	}
 	if (boot_prepare(&opts, &boot) < 0)
 		return LKVM_EXIT_FATAL;
 	/* The private socket directory of passt and virtiofsd goes whatever way lkvm ends. */

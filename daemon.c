@@ -180,13 +180,14 @@ void daemon_stop(struct daemon *d)
 	if (!d)
 		return;
 	if (!daemon_exited(d, NULL, 0)) {
-		kill(d->pid, SIGTERM);
+		/* Its whole process group: virtiofsd's sandbox is a child of its own. */
+		kill(-d->pid, SIGTERM);
 		for (int i = 0; i < 100 && !daemon_exited(d, NULL, 0); i++)
 			poll(NULL, 0, 10);
 		if (!d->ended) {
 			pr_warn("%s: pid %d ignored SIGTERM for a second; killing it", d->what,
 				(int)d->pid);
-			kill(d->pid, SIGKILL);
+			kill(-d->pid, SIGKILL);
 			if (waitpid(d->pid, &d->status, 0) == d->pid)
 				d->ended = true;
 		}

@@ -34,6 +34,7 @@ struct virtio_kvm {
 	int irq_fd;		/* routed to the device's SPI, or -1 (KVM_IRQ_LINE pulses) */
 	pthread_t thread;
 	bool started;
+	bool was_offloaded;	/* the worker's view at its last wait */
 	struct virtio_kvm *next;
 };
 
@@ -93,6 +94,15 @@ static unsigned int wait_set(struct virtio_kvm *w, struct pollfd *pfd, bool *off
 	if (vd->ops->poll_fd && !vd->exited)
 		fd = vd->ops->poll_fd(vd, &ev);
 	pthread_mutex_unlock(&vd->lock);
+	/*
+	 * A back end has just taken the queues: a notification the worker
+	 * read while it still waited on them was the back end's.  Every queue
+	 * gets one (a spurious one only makes it look at an empty ring).
+	 */
+	if (*offloaded && !w->was_offloaded)
+		for (unsigned int q = 0; q < nq; q++)
+			signal_fd(w->kick_fd[q]);
+	w->was_offloaded = *offloaded;
 
 	pfd[n++] = (struct pollfd){ .fd = w->wake_fd, .events = POLLIN };
 	for (unsigned int q = 0; own_queue_fds(w) && q < nq; q++)

@@ -52,6 +52,13 @@ void virtio_mmio_signal(struct virtio_dev *vd, unsigned int q)
 	}
 }
 
+void virtio_mmio_config_changed(struct virtio_dev *vd)
+{
+	vd->config_generation++;
+	vd->isr |= VIRTIO_MMIO_INT_CONFIG;
+	update_irq(vd);
+}
+
 void virtio_mmio_interrupt(struct virtio_dev *vd)
 {
 	vd->isr |= VIRTIO_MMIO_INT_VRING;
@@ -277,6 +284,9 @@ static void reg_write(struct virtio_dev *vd, u64 off, u32 v)
 	case VIRTIO_MMIO_QUEUE_SEL:
 		vd->queue_sel = v;
 		break;
+	case VIRTIO_MMIO_SHM_SEL:
+		/* No device of lkvm's has a shared memory region: every one reads as absent. */
+		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
 	case VIRTIO_MMIO_QUEUE_READY:
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
@@ -327,6 +337,12 @@ static u32 reg_read(struct virtio_dev *vd, u64 off)
 	case VIRTIO_MMIO_INTERRUPT_STATUS: return vd->isr;
 	case VIRTIO_MMIO_STATUS: return vd->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION: return vd->config_generation;
+	/* A region that does not exist has length and base -1 (virtio 1.2, 4.2.2). */
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+	case VIRTIO_MMIO_SHM_BASE_HIGH:
+		return ~0U;
 	}
 	pr_debug("%s: read of write-only or unknown register 0x%llx", vd->dev.name,
 		 (unsigned long long)off);

@@ -254,6 +254,11 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req)
 	return 1;
 }
 
+void virtq_unpop(struct virtq *vq, u16 n)
+{
+	vq->last_avail -= n;
+}
+
 void virtq_push(struct virtq *vq, u16 head, u32 len)
 {
 	u8 *e;

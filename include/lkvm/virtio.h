@@ -57,6 +57,11 @@
 #define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
 #define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
+#define VIRTIO_MMIO_SHM_SEL		0x0ac
+#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0
+#define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
+#define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
+#define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
 #define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
 #define VIRTIO_MMIO_CONFIG		0x100
 
@@ -144,6 +149,12 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req);
  * from the used index it left in guest memory.
  */
 void virtq_resume(struct virtq *vq);
+/*
+ * Give back the last @n chains virtq_pop() returned, unused: the next pops
+ * return them again.  For a device that takes several chains for one request
+ * and finds it cannot use them all (virtio-net's receive side).
+ */
+void virtq_unpop(struct virtq *vq, u16 n);
 /* Return a chain with @len bytes written into its device-writable buffers. */
 void virtq_push(struct virtq *vq, u16 head, u32 len);
 /* After one or more pushes: does the driver want a used-buffer interrupt now? */
@@ -262,6 +273,8 @@ bool virtio_mmio_queue_live(struct virtio_dev *vdev, unsigned int q);
 void virtio_mmio_signal(struct virtio_dev *vdev, unsigned int q);
 /* With the lock held: the driver broke the rules; set NEEDS_RESET and tell it. */
 void virtio_mmio_fail(struct virtio_dev *vdev);
+/* With the lock held: the device changed its config space; tell the driver. */
+void virtio_mmio_config_changed(struct virtio_dev *vdev);
 /* With the lock held: a used-buffer interrupt, whatever the ring says (a back end decided). */
 void virtio_mmio_interrupt(struct virtio_dev *vdev);
 /* With the lock held: there is work for the device (a kick, host input). */
@@ -290,6 +303,8 @@ void virtio_mmio_destroy(struct device *dev);
 
 /* ---- devices --------------------------------------------------------------- */
 
+struct virtio_net_backend;
+
 /* All return a device ready for device_bus_add(), or NULL after one pr_err(). */
 struct device *virtio_blk_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
 				 const char *path, bool readonly);
@@ -297,6 +312,86 @@ struct device *virtio_console_create(const struct guest_mem *mem, u64 base, stru
 				     int out_fd);
 struct device *virtio_rng_create(const struct guest_mem *mem, u64 base, struct irq_pin irq);
 struct device *virtio_input_create(const struct guest_mem *mem, u64 base, struct irq_pin irq);
+struct device *virtio_net_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
+				 const char *name, const u8 mac[6],
+				 const struct virtio_net_backend *be);
+
+/* virtio-net feature bits (virtio 1.2, 5.1.3) lkvm knows. */
+#define VIRTIO_NET_F_CSUM		0
+#define VIRTIO_NET_F_GUEST_CSUM		1
+#define VIRTIO_NET_F_MAC		5
+#define VIRTIO_NET_F_GUEST_TSO4		7
+#define VIRTIO_NET_F_GUEST_TSO6		8
+#define VIRTIO_NET_F_HOST_TSO4		11
+#define VIRTIO_NET_F_HOST_TSO6		12
+#define VIRTIO_NET_F_MRG_RXBUF		15
+#define VIRTIO_NET_F_STATUS		16
+/* struct virtio_net_hdr_v1: what precedes every frame in the rings. */
+#define VIRTIO_NET_HDR_SIZE		12
+
+/*
+ * Where a virtio-net device's frames go: a table the glue fills (net-tap.c,
+ * net-passt.c).  Every call comes from the device's worker with the device
+ * lock dropped, except set_offloads/start/stop (lock held, vCPU thread) and
+ * exit.  A negative errno other than -EAGAIN (and -EMSGSIZE from recv) means
+ * the back end is dead: the device says nothing more to it, its link goes
+ * down, and what the guest sends is dropped.
+ */
+struct virtio_net_backend {
+	void *ctx;
+	int fd;			/* polled: frames to read, room to write; -1: none */
+	bool vnet_hdr;		/* frames carry the 12-byte header; else raw Ethernet */
+	u64 offloads;		/* BIT(VIRTIO_NET_F_*) offloads it takes */
+	u64 withheld_features;	/* transport bits it cannot serve (vhost-net) */
+	/* One whole frame: 0 sent (or dropped); -EAGAIN not taken, wait for POLLOUT. */
+	int (*send)(void *ctx, const struct iovec *iov, unsigned int n);
+	/* Optional: output it still holds; 0 all out, -EAGAIN some left (wait for POLLOUT). */
+	int (*flush)(void *ctx);
+	/* Optional: the next frame's length; 0 unknown; -EAGAIN no frame yet. */
+	ssize_t (*peek)(void *ctx);
+	/*
+	 * One frame into @iov: its length (more than @iov holds: the frame
+	 * did not fit and was dropped); -EAGAIN none; -EMSGSIZE one frame
+	 * too big for @iov was dropped.  @n == 0: drop the next frame.
+	 */
+	ssize_t (*recv)(void *ctx, const struct iovec *iov, unsigned int n);
+	/* Optional: the driver's features (0 at reset): what it may be sent. */
+	void (*set_offloads)(void *ctx, u64 features);
+	/*
+	 * Optional: at DRIVER_OK, hand the queues to an in-kernel data path:
+	 * 1 it took them, 0 lkvm serves them, -1 the device fails.
+	 */
+	int (*start)(void *ctx, struct virtio_dev *vdev);
+	void (*stop)(void *ctx, struct virtio_dev *vdev);
+	void (*exit)(void *ctx);
+};
+
+/*
+ * virtio-fs: the requests are served by a back end outside lkvm (virtiofsd).
+ * Every hook runs with the device lock held; start,
+ * stop and ready return -1 when the back end is dead, after which lkvm answers
+ * the guest's requests itself, with EIO.
+ */
+#define VIRTIO_FS_TAG_MAX		36
+struct virtio_fs_backend {
+	void *ctx;
+	u64 features;		/* what the back end offers (GET_FEATURES) */
+	/* DRIVER_OK: hand the enabled queues over (vdev->vqs, driver_features). */
+	int (*start)(void *ctx, struct virtio_dev *vdev);
+	/* Reset: take them back. */
+	int (*stop)(void *ctx, struct virtio_dev *vdev);
+	/* Optional: an fd telling of the back end's death, and its events (-1: none). */
+	int (*poll_fd)(void *ctx, short *events);
+	int (*ready)(void *ctx, short revents);
+	/* Optional: why it died, for the one line that says so. */
+	void (*why)(void *ctx, char *buf, size_t len);
+	/* Optional: release it (at lkvm's exit). */
+	void (*exit)(void *ctx);
+};
+struct device *virtio_fs_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,
+				const char *tag, const struct virtio_fs_backend *be);
+/* A tag the guest can mount: 1 to VIRTIO_FS_TAG_MAX bytes. */
+bool virtio_fs_tag_ok(const char *tag);
 
 /* Host input for the console (any thread); what the guest cannot take yet is buffered. */
 void virtio_console_receive(struct device *dev, const u8 *buf, size_t len);

@@ -44,7 +44,7 @@ stat_of() {
 	sed -n "s/.*stats:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
 }
 
-# want PART: is PART (suspend, boot, sdei, exits, linux) to be measured?
+# want PART: is PART (suspend, boot, sdei, exits, linux, net) to be measured?
 # All are, unless BENCH_ONLY names some.
 want() {
 	[ -z "$ONLY" ] && return 0
@@ -322,6 +322,73 @@ if want linux; then
 		fi
 	else
 		echo "# bench: no L2 kernel and initramfs: the Linux run is skipped"
+	fi
+fi
+
+# 8. virtio-net over a tap: 64 MiB guest -> host over TCP (busybox nc), on
+#    lkvm's own data path and on vhost-net, against the same transfer over
+#    this host's own loopback in the same run.
+if want net; then
+	# nc_sink PORT: a listener that takes everything, its stdin held open
+	# (at EOF nc would close first); pid in $sink.
+	nc_sink() {
+		rm -f "$W/hold"
+		mkfifo "$W/hold"
+		nc -l -p "$1" <"$W/hold" >/dev/null &
+		sink=$!
+		exec 4>"$W/hold"
+	}
+	sink_done() {
+		i=0
+		while kill -0 "$sink" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill "$sink" 2>/dev/null
+		exec 4>&-
+	}
+	mbps100() {
+		# mbps100 MB NANOSECONDS: MB/s in hundredths
+		[ "$2" -gt 0 ] && echo $(($1 * 100000000000 / $2)) || echo 0
+	}
+	dec2() {
+		echo "$(($1 / 100)).$(printf %02d $(($1 % 100)))"
+	}
+	if [ ! -c /dev/net/tun ] || [ ! -f /Image ]; then
+		echo "# bench: no /dev/net/tun or no L2 kernel: the network runs are skipped"
+	else
+		ip link set lo up 2>/dev/null
+		nc_sink 9000
+		sleep 0.5
+		t0=$(now_ns)
+		dd if=/dev/zero bs=65536 count=1024 2>/dev/null | nc 127.0.0.1 9000
+		t1=$(now_ns)
+		sink_done
+		lo=$(mbps100 64 $((t1 - t0)))
+		out "net-host-loopback-mbps $(dec2 "$lo") MB/s"
+		ip link del lkvmb0 2>/dev/null
+		tunctl -t lkvmb0 >/dev/null
+		ip addr add 169.254.20.1/24 dev lkvmb0
+		ip link set lkvmb0 up
+		for v in 0 1; do
+			nc_sink 9000
+			lk "net-$v" -k /Image -i /initrd.cpio.gz -c 2 -m 256 \
+				-n "mode=tap,tapif=lkvmb0,vhost=$v" -p "lkvm.test=bench-net"
+			sink_done
+			cs=$(tr -d '\r' <"$W/net-$v" | sed -n 's/^BENCH-NET-TX-CS //p')
+			if [ -z "$cs" ]; then
+				echo "# bench: the guest's transfer (vhost=$v) did not finish:"
+				tail -n 10 "$W/net-$v" | sed 's/^/#   /'
+				continue
+			fi
+			name=lkvm
+			[ $v = 1 ] && name=vhost
+			r=$(mbps100 64 $((cs * 10000000)))
+			out "net-tx-$name-mbps $(dec2 "$r") MB/s"
+			x=$(ratio "$r" "$lo") && out "net-tx-$name-vs-loopback $x x"
+		done
+		grep -h 'vhost-net unavailable' "$W"/net-* | sed 's/^/# bench: /'
+		ip link del lkvmb0 2>/dev/null
 	fi
 fi
 

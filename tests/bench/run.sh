@@ -7,7 +7,7 @@
 #
 #   BENCH_CYCLES=64  suspend/resume cycles per run (ioctls: N vs 2N)
 #   BENCH_BOOTS=20   boots for reboot-in-place vs cold start
-#   BENCH_ONLY="exits linux"  only these parts (suspend boot sdei exits linux)
+#   BENCH_ONLY="exits linux"  only these parts (suspend boot sdei exits linux net)
 # What each figure means: tests/bench/l1.sh.
 set -uo pipefail
 
@@ -134,6 +134,11 @@ declare -A desc=(
 	[blk-rand-read-guest]="virtio-blk random 4 KiB reads, O_DIRECT, 2048 a pass"
 	[blk-rand-read-host-file]="  the same reads of the image file on this host"
 	[blk-rand-read-guest-vs-host]="  guest / host"
+	[net-host-loopback-mbps]="TCP over this host's loopback, 64 MiB (busybox nc): the reference"
+	[net-tx-lkvm-mbps]="virtio-net TCP guest -> host over a tap, 64 MiB, lkvm's data path"
+	[net-tx-lkvm-vs-loopback]="  / the host's loopback"
+	[net-tx-vhost-mbps]="  the same with vhost=1 (vhost-net in the kernel)"
+	[net-tx-vhost-vs-loopback]="  / the host's loopback"
 )
 [ -f "$RESULTS" ] && mv "$RESULTS" "$OUTDIR/results.prev.txt"
 {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the virtio-mmio transport, the split virtqueue and the
- * blk / rng / console / input devices.  The input is guest RAM contents
+ * blk / rng / console / input / net devices (net twice: over a fake tap, with
+ * the header and no frame lengths, and over a fake passt, raw frames with
+ * lengths).  The input is guest RAM contents
  * followed by a program of register accesses, RAM pokes and kicks, i.e.
  * everything a hostile guest controls.  The devices have a worker, as in
  * lkvm: a kick only wakes it (counted here), and an op runs one round of its
@@ -16,7 +18,9 @@
  * a descriptor, publish a head) so the fuzzer reaches the chain walker quickly;
  * every field they write still comes from the input.  Op 10 is a worker round.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,8 +28,8 @@
 #include "lkvm/virtio.h"
 
 #define RAM_BASE	0x80000000ULL
-#define RAM_SIZE	(68 * 1024ULL)
-#define NR_DEVS		4
+#define NR_DEVS		6
+#define RAM_SIZE	(0x4000 * NR_DEVS + 0x1000ULL)
 
 /* Where setup() puts queue q of device d. */
 #define RING(d, q)	(RAM_BASE + 0x4000 * (u64)(d) + 0x2000 * (u64)(q))
@@ -50,6 +54,58 @@ static void count_kick(struct virtio_dev *vd, int q)
 	kicks++;
 }
 
+/* The fake network back ends: frames of fuzzer-chosen lengths, answers chosen too. */
+struct fake_net {
+	size_t frames[8];
+	unsigned int head, nr;
+	int send_ret, recv_ret;
+};
+
+static struct fake_net nets[2];
+static u8 frame_src[70000];
+
+static int fnet_send(void *ctx, const struct iovec *iov, unsigned int n)
+{
+	struct fake_net *f = ctx;
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (len > 65550 + 12)
+		abort();	/* the device let through more than a frame */
+	return f->send_ret;
+}
+
+static ssize_t fnet_peek(void *ctx)
+{
+	struct fake_net *f = ctx;
+
+	if (f->recv_ret)
+		return f->recv_ret;
+	return f->nr ? (ssize_t)f->frames[f->head] : -EAGAIN;
+}
+
+static ssize_t fnet_recv(void *ctx, const struct iovec *iov, unsigned int n)
+{
+	struct fake_net *f = ctx;
+	size_t len, room = 0;
+
+	if (f->recv_ret)
+		return f->recv_ret;
+	if (!f->nr)
+		return -EAGAIN;
+	len = f->frames[f->head];
+	f->head = (f->head + 1) % 8;
+	f->nr--;
+	for (unsigned int i = 0; i < n; i++)
+		room += iov[i].iov_len;
+	if (n && len > room)
+		return -EMSGSIZE;
+	/* Writes every byte handed out: ASan sees any iovec outside RAM. */
+	virtq_buf_to_iov(iov, n, 0, frame_src, len);
+	return (ssize_t)len;
+}
+
 /*
  * One round of the device's worker: bounded whatever the rings say.  Counted
  * by the device's own used index (the rings in RAM may be anywhere, even on
@@ -64,6 +120,35 @@ static void work_round(int di)
 	for (unsigned int q = 0; q < 2; q++)
 		if ((u16)(vd->vqs[q].used_idx - before[q]) > VIRTIO_ROUND_CHAINS)
 			abort();
+}
+
+static void net_op(int di, u16 arg, u32 val)
+{
+	struct fake_net *f = &nets[di - 4];
+	struct virtio_dev *vd = virtio_mmio_dev(devs[di]);
+	short ev;
+
+	switch (arg & 3) {
+	case 0:
+		if (f->nr < 8) {
+			f->frames[(f->head + f->nr) % 8] = val % sizeof(frame_src);
+			f->nr++;
+		}
+		break;
+	case 1:
+		f->send_ret = (val & 3) == 1 ? -EAGAIN : (val & 3) == 2 ? -EPIPE : 0;
+		f->recv_ret = (val & 0x30) == 0x10 ? -EPIPE : (val & 0x30) == 0x20 ? -EMSGSIZE : 0;
+		break;
+	case 2:
+		pthread_mutex_lock(&vd->lock);
+		if (vd->ops->poll_fd(vd, &ev) >= 0)
+			vd->ops->ready(vd, (short)((val & (u32)ev) | (val >> 16 & POLLHUP)));
+		pthread_mutex_unlock(&vd->lock);
+		break;
+	case 3:
+		work_round(di);
+		break;
+	}
 }
 
 static void init(void)
@@ -85,9 +170,22 @@ static void init(void)
 	devs[2] = virtio_console_create(&mem, 0x3000400, (struct irq_pin){ irq_set, NULL, 2, false },
 					null);
 	devs[3] = virtio_input_create(&mem, 0x3000600, (struct irq_pin){ irq_set, NULL, 3, false });
+	for (int i = 0; i < 2; i++) {
+		struct virtio_net_backend be = {
+			.ctx = &nets[i], .fd = 100 + i, .vnet_hdr = !i, .send = fnet_send,
+			.peek = i ? fnet_peek : NULL, .recv = fnet_recv,
+			.offloads = i ? 0 : BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM) |
+				    BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO4),
+		};
+
+		devs[4 + i] = virtio_net_create(&mem, 0x3000800 + 0x200 * i,
+						(struct irq_pin){ irq_set, NULL, 4 + i, false },
+						i ? "net1" : "net0", (u8[6]){ 2, 0, 0, 0, 0, 1 }, &be);
+	}
 	unlink(path);
-	if (!devs[0] || !devs[1] || !devs[2] || !devs[3])
-		abort();
+	for (int i = 0; i < NR_DEVS; i++)
+		if (!devs[i])
+			abort();
 	for (int i = 0; i < NR_DEVS; i++)
 		virtio_mmio_dev(devs[i])->kick = count_kick;
 }
@@ -112,12 +210,17 @@ static void wr(struct device *d, u64 off, u32 v)
 static void setup(int di, u16 arg, u32 val)
 {
 	struct device *d = devs[di];
+	u32 dev_bits;
 
 	wr(d, VIRTIO_MMIO_STATUS, 0);
 	wr(d, VIRTIO_MMIO_STATUS, 3);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	/* Device-specific bits (net's MRG_RXBUF, offloads...) as the input says, if offered. */
+	dev_bits = rd(d, VIRTIO_MMIO_DEVICE_FEATURES) & (val >> 12) & 0xfffffff;
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (arg & 1 ? BIT(VIRTIO_RING_F_INDIRECT_DESC) : 0) |
-						   (arg & 2 ? BIT(VIRTIO_RING_F_EVENT_IDX) : 0));
+						   (arg & 2 ? BIT(VIRTIO_RING_F_EVENT_IDX) : 0) |
+						   dev_bits);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	wr(d, VIRTIO_MMIO_STATUS, 0xb);
@@ -179,6 +282,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		init();
 	for (int i = 0; i < NR_DEVS; i++)
 		devs[i]->reset(devs[i]);
+	memset(nets, 0, sizeof(nets));
 	memset(mem.host, 0, RAM_SIZE);
 	if (size < 2)
 		return 0;
@@ -227,6 +331,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				virtio_console_receive(d, data + 2, 10);
 			else if (di == 3)
 				virtio_input_press(d, arg & 1 ? VIRTIO_INPUT_KEY_WAKEUP : arg);
+			else if (di >= 4)
+				net_op(di, arg, val);
 			else if (arg == 0xdead)
 				d->reset(d);
 			break;

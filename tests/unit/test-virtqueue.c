@@ -51,6 +51,14 @@ static void test_registers(struct tdrv *d)
 	wr(d, VIRTIO_MMIO_QUEUE_SEL, 1);
 	tap_ok(rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX) == 0, "QueueNumMax of a missing queue is 0");
 	tap_ok(rd(d, VIRTIO_MMIO_CONFIG_GENERATION) == 0, "ConfigGeneration is 0");
+	/* Linux's virtio-fs takes a length of 0 for a region it must reserve, and fails. */
+	for (u32 sel = 0; sel < 3; sel += 2) {
+		wr(d, VIRTIO_MMIO_SHM_SEL, sel);
+		tap_ok(rd(d, VIRTIO_MMIO_SHM_LEN_LOW) == ~0U && rd(d, VIRTIO_MMIO_SHM_LEN_HIGH) == ~0U &&
+			       rd(d, VIRTIO_MMIO_SHM_BASE_LOW) == ~0U &&
+			       rd(d, VIRTIO_MMIO_SHM_BASE_HIGH) == ~0U,
+		       "shared memory region %u: none (length and base read as -1)", sel);
+	}
 	{
 		u8 b[2] = { 0xaa, 0xaa };
 
@@ -416,11 +424,50 @@ static void test_iov_helpers(void)
 	tap_ok(k == 1 && got == 2, "virtq_iov_slice past the end is short");
 }
 
+/* virtq_unpop(): the chains given back come again, in ring order. */
+static void test_unpop(struct tdrv *d)
+{
+	struct virtq vq;
+	struct virtq_req req;
+	int r1, r2, r3;
+	u16 h1, h2;
+
+	memset(&vq, 0, sizeof(vq));
+	virtq_reset(&vq);
+	vq.num = T_QNUM;
+	vq.desc_gpa = T_DESC(0);
+	vq.avail_gpa = T_AVAIL(0);
+	vq.used_gpa = T_USED(0);
+	memset(gpa(d, T_DESC(0)), 0, 0x4000);
+	d->avail_idx[0] = 0;
+	tap_ok(virtq_enable(&vq, &d->mem, false, false) == 0, "a bare queue enables");
+	for (u16 i = 0; i < 3; i++) {
+		set_desc(d, 0, i, T_BUF(i), 64, VIRTQ_DESC_F_WRITE, 0);
+		add_avail(d, 0, i);
+	}
+	r1 = virtq_pop(&vq, &req);
+	h1 = req.head;
+	r2 = virtq_pop(&vq, &req);
+	h2 = req.head;
+	virtq_unpop(&vq, 1);
+	r3 = virtq_pop(&vq, &req);
+	tap_ok(r1 == 1 && r2 == 1 && r3 == 1 && h1 == 0 && h2 == 1 && req.head == 1,
+	       "a chain given back with virtq_unpop() is popped again");
+	virtq_unpop(&vq, 2);
+	r1 = virtq_pop(&vq, &req);
+	h1 = req.head;
+	r2 = virtq_pop(&vq, &req);
+	h2 = req.head;
+	r3 = virtq_pop(&vq, &req);
+	tap_ok(r1 == 1 && h1 == 0 && r2 == 1 && h2 == 1 && r3 == 1 && req.head == 2 &&
+	       virtq_pop(&vq, &req) == 0, "two given back: the same order, then the rest, then none");
+}
+
 int main(void)
 {
 	struct tdrv d;
 
-	tap_plan(11 + 5 + 10 + 5 + 6 + H_NR + 9 + 5 + 3);
+	tap_plan(13 + 5 + 10 + 5 + 6 + H_NR + 9 + 5 + 3 + 3);
 	tdrv_init_ram(&d);
 	d.dev = virtio_rng_create(&d.mem, T_MMIO_BASE, tdrv_pin(&d));
 	test_registers(&d);
@@ -433,6 +480,7 @@ int main(void)
 	test_bad_rings(&d);
 	test_fdt(&d);
 	test_iov_helpers();
+	test_unpop(&d);
 	tdrv_free(&d);
 	return tap_done();
 }
