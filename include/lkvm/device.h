@@ -6,6 +6,9 @@
 #include "lkvm/le.h"
 #include "lkvm/util.h"
 
+struct snap_w;
+struct snap_r;
+
 /*
  * A memory-mapped device.  A device owns one MMIO window, describes its own
  * device-tree node, and knows how to go back to its power-on state (reboot in
@@ -31,6 +34,17 @@ struct device {
 	 * The bus still walks the list afterwards: do not free the struct device.
 	 */
 	void (*exit)(struct device *dev);
+	/*
+	 * Snapshot (docs/snapshot.md), with every vCPU paused and the
+	 * device's worker parked: save() appends the device's state to @w,
+	 * or returns -1 with *@why when it cannot be saved (a back end
+	 * outside lkvm).  load() takes it back in a new lkvm, the device as
+	 * created with the same configuration and no vCPU run yet; -1 with
+	 * *@why when the data is not valid (the device is then unusable:
+	 * the restore stops).  Both NULL: nothing to save.
+	 */
+	int (*save)(struct device *dev, struct snap_w *w, const char **why);
+	int (*load)(struct device *dev, struct snap_r *r, const char **why);
 
 	struct device *next;
 };

@@ -214,6 +214,14 @@ struct virtio_dev_ops {
 	 */
 	int (*poll_fd)(struct virtio_dev *vdev, short *events);
 	void (*ready)(struct virtio_dev *vdev, short revents);
+	/*
+	 * Optional, with the lock held: the device type's own state for a
+	 * snapshot, after the transport's (struct device's save/load say
+	 * when they run).  A type without save() has none beyond the
+	 * transport's; one that cannot be saved returns -1 with *@why.
+	 */
+	int (*save)(struct virtio_dev *vdev, struct snap_w *w, const char **why);
+	int (*load)(struct virtio_dev *vdev, struct snap_r *r, const char **why);
 	/* Its device-tree node says "wakeup-source": the guest may arm its interrupt to wake. */
 	bool wakeup_source;
 };
