@@ -31,15 +31,15 @@ LIBS := -lfdt -lz -lpthread
 
 # The logic that decides: no KVM header, no ioctl.  It also builds natively
 # for the unit tests and fuzzers (tests/unit, tests/fuzz).
-PURE_SRCS := util.c options.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c snapshot.c \
-	arm/image.c arm/fdt.c hw/uart8250.c hw/pl031.c \
+PURE_SRCS := util.c options.c options-snapshot.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c snapshot.c \
+	arm/image.c arm/fdt.c arm/reg-name.c hw/uart8250.c hw/pl031.c \
 	virtio/virtq.c virtio/mmio.c virtio/blk.c virtio/console.c virtio/rng.c \
 	virtio/input.c virtio/fs.c virtio/net.c ctl-client.c vhost-user-msg.c
 # What drives KVM, top layer first (docs/design.md): the lifecycle, the exit
 # dispatcher, the handlers, arm64, the vCPU core, the VM.
-GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c ctl-report.c \
+GLUE_SRCS := main.c builtin-run.c boot.c ctl-server.c ctl-report.c snapshot-kvm.c \
 	builtin-list.c builtin-pause.c builtin-resume.c builtin-stop.c builtin-debug.c \
-	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c \
+	builtin-stat.c builtin-wait.c builtin-events.c builtin-wake.c builtin-sdei.c builtin-snapshot.c \
 	vcpu-loop.c \
 	psci-kvm.c smccc-kvm.c sdei-kvm.c testdev.c virtio-kvm.c daemon.c vhost-user.c fs-virtiofsd.c net-tap.c net-passt.c \
 	arm/arch-vm.c arm/arch-vcpu.c arm/arch-gic.c \
@@ -143,8 +143,9 @@ test: deps-rig
 	@tests/run.sh
 
 # Linux programs the guest tests run in the emulated host, not part of lkvm:
-# what the control-socket tests do to a socket that lkvm's client never would.
-TEST_TOOLS := build/tools/ctl-poke
+# what the control-socket tests do to a socket that lkvm's client never would;
+# the vCPU registers a snapshot holds, read without lkvm's code (snap-regs).
+TEST_TOOLS := build/tools/ctl-poke build/tools/snap-regs
 $(TEST_TOOLS): build/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(TARGET_CFLAGS) $(CFLAGS) -static -o $@ $<

@@ -472,6 +472,16 @@ static const struct opt_desc opt_table[] = {
 	{ "test-device", 0, NULL, "add lkvm's test device (guest tests raise SDEI\n"
 				   "events through it; see docs/testing.md)",
 	  FLAG(test_device) },
+	SECTION("Snapshots (lkvm snapshot writes them):"),
+	{ "restore", 0, "DIR", "continue the guest saved in DIR; its configuration\n"
+	  "comes from there, so only --name, -d (new paths for\n"
+	  "its disks, in order), --paused, --force, --sve-max-vl\n"
+	  "(this host's cap) and the diagnostics may be given",
+	  STRING(restore) },
+	{ "paused", 0, NULL, "with --restore: wait for lkvm resume before running",
+	  FLAG(paused) },
+	{ "force", 0, NULL, "with --restore: take disks that changed since the\n"
+	  "snapshot (their contents no longer match the guest's)", FLAG(force) },
 	{ "help", 'h', NULL, "this text", OPT_HELP, 0, NULL },
 	SECTION("kvmtool options lkvm refuses:"),
 	REFUSED("9p", 0, "lkvm shares host directories with virtio-fs: --fs DIR[,tag=TAG]"),
@@ -620,7 +630,9 @@ static int store_opt(const struct opt_cmd *cmd, const struct opt_desc *d, const 
 	}
 }
 
-int options_getopt(const struct opt_cmd *cmd, int argc, char **argv, void *base, int *rest)
+/* options_getopt(), also noting in @seen (one per row; NULL: no need) which rows were given. */
+static int getopt_rows(const struct opt_cmd *cmd, int argc, char **argv, void *base, int *rest,
+		       bool *seen)
 {
 	struct option longs[OPTIONS_MAX + 1];
 	char shorts[2 * OPTIONS_MAX + 2];
@@ -642,13 +654,49 @@ int options_getopt(const struct opt_cmd *cmd, int argc, char **argv, void *base,
 		r = store_opt(cmd, d, optarg, base);
 		if (r)
 			return r;
+		if (seen)
+			seen[d - cmd->opts] = true;
 	}
 	*rest = optind;
 	return 0;
 }
 
+int options_getopt(const struct opt_cmd *cmd, int argc, char **argv, void *base, int *rest)
+{
+	return getopt_rows(cmd, argc, argv, base, rest, NULL);
+}
+
+/*
+ * With --restore the snapshot holds the configuration: only what names
+ * this lkvm (its name, where the disks now are, how it starts, what the
+ * host allows) and what it prints may be given.
+ */
+static int check_restore(const bool *seen, const struct run_opts *o)
+{
+	static const char *const allowed[] = {
+		"restore", "paused", "force", "name", "disk", "sve-max-vl", "loglevel", "debug",
+		"debug-mmio", "stats",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++) {
+		bool ok = false;
+
+		if (!seen[i])
+			continue;
+		for (size_t a = 0; a < ARRAY_SIZE(allowed); a++)
+			ok |= !strcmp(opt_table[i].name, allowed[a]);
+		if (!ok)
+			return bad("--restore: --%s comes from the snapshot and cannot be given",
+				   opt_table[i].name);
+	}
+	if (o->kernel)
+		return bad("--restore: the kernel comes from the snapshot ('%s' given)", o->kernel);
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct run_opts *o)
 {
+	bool seen[ARRAY_SIZE(opt_table)] = { false };
 	int r, rest;
 
 	memset(o, 0, sizeof(*o));
@@ -656,7 +704,7 @@ int options_parse(int argc, char **argv, struct run_opts *o)
 	o->log_level = LOG_WARN;
 	o->console = CONSOLE_SERIAL;
 
-	r = options_getopt(&run_cmd, argc, argv, o, &rest);
+	r = getopt_rows(&run_cmd, argc, argv, o, &rest, seen);
 	if (r)
 		return r;
 	if (rest < argc) {
@@ -665,6 +713,16 @@ int options_parse(int argc, char **argv, struct run_opts *o)
 			o->kernel = argv[rest];
 		else
 			return bad("unexpected argument '%s'", argv[rest]);
+	}
+	if ((o->paused || o->force) && !o->restore)
+		return bad("%s needs --restore DIR", o->paused ? "--paused" : "--force");
+	if (o->restore) {
+		if (check_restore(seen, o) < 0)
+			return -1;
+		o->restore_disks = o->nr_disks > 0;
+		if (o->debug && o->log_level < LOG_DEBUG)
+			o->log_level = LOG_DEBUG;
+		return 0;
 	}
 	if (!o->kernel)
 		return bad("%s", "no kernel given (-k FILE)");

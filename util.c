@@ -321,6 +321,41 @@ int util_write_all_until(int fd, const void *buf, size_t len, const _Atomic bool
 	return 0;
 }
 
+int util_pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t r = pread(fd, buf, len, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EIO;
+			return -1;
+		}
+		buf = (u8 *)buf + r;
+		len -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+int util_pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t r = pwrite(fd, buf, len, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		buf = (const u8 *)buf + r;
+		len -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
 int util_write_all(int fd, const void *buf, size_t len)
 {
 	static const _Atomic bool never;

@@ -78,6 +78,12 @@ struct run_opts {
 	bool has_vcpu_affinity;
 	cpu_set_t vcpu_affinity;
 	int log_level;
+
+	/* --restore DIR: everything above comes from the snapshot, but for these. */
+	const char *restore;
+	bool paused;		/* --paused: the restored guest waits for lkvm resume */
+	bool force;		/* --force: take disks that changed since the snapshot */
+	bool restore_disks;	/* -d given with --restore: they replace the snapshot's */
 };
 
 /*
@@ -131,6 +137,16 @@ int options_bad(const char *cmd, const char *fmt, const char *arg);
  */
 int options_parse(int argc, char **argv, struct run_opts *o);
 void options_usage(FILE *out);
+
+/*
+ * The configuration a snapshot keeps (options-snapshot.c): every field of
+ * @o but the --restore ones.  Load refuses (-1, *@why) what parsing would
+ * have refused; its strings are allocated.
+ */
+struct snap_w;
+struct snap_r;
+void options_snapshot_save(const struct run_opts *o, struct snap_w *w);
+int options_snapshot_load(struct run_opts *o, struct snap_r *r, const char **why);
 
 /* The MAC of NIC @index of the guest named @name (NULL: unnamed) when none is given. */
 void options_default_mac(const char *name, int index, u8 mac[6]);

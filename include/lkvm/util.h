@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <sys/types.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -146,6 +147,12 @@ void *util_read_fd(int fd, size_t max, size_t *len);
 
 /* Write all of @buf, retrying short writes and EINTR. */
 int util_write_all(int fd, const void *buf, size_t len);
+/*
+ * All of [@off, @off + @len) of a regular file, retrying short transfers and
+ * EINTR; -1 with errno set (EIO for a read that met the file's end).
+ */
+int util_pread_all(int fd, void *buf, size_t len, off_t off);
+int util_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 /*
  * The same for an output that may block for ever (a terminal or pipe nobody
  * reads): waits for room at most 100 ms at a time and gives up once *@stop is

@@ -121,7 +121,8 @@ static char *repeat(char *buf, char ch, size_t n)
 int main(void)
 {
 	static const char *const cmds[] = { "status", "pause", "resume", "stop", "debug",
-					    "stat", "events", "wake", "sdei" };
+					    "stat", "events", "wake", "sdei",
+					    "snapshot" };
 	static const char *const errs[] = { "none", "bad-request", "too-long", "unknown-command",
 					    "bad-argument", "refused", "busy" };
 	static const char *const states[] = { "running", "paused", "suspended", "rebooting",
@@ -136,13 +137,14 @@ int main(void)
 	enum ctl_err err;
 	int fails;
 
-	tap_plan(ARRAY_SIZE(bad) + 54);
+	tap_plan(ARRAY_SIZE(bad) + 61);
 
 	/* ---- commands ---- */
 	fails = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(line, sizeof(line), "{\"cmd\":\"%s\"%s}", cmds[i],
-			 i == CTL_CMD_SDEI ? ",\"event\":1000" : "");
+			 i == CTL_CMD_SDEI ? ",\"event\":1000" :
+			 i == CTL_CMD_SNAPSHOT ? ",\"dir\":\"/s\"" : "");
 		why = "unset";
 		fails += parse(line, &r, &why) != CTL_ERR_NONE || r.cmd != i || why ||
 			 r.has_id || r.text || r.cpu != -1;
@@ -153,6 +155,21 @@ int main(void)
 	       CTL_CMD_NR);
 	tap_ok(!ctl_proto_cmd_name(CTL_CMD_NR) && !ctl_proto_cmd_name((enum ctl_cmd)-1),
 	       "no name for a command out of range");
+	tap_ok(parse("{\"cmd\":\"snapshot\",\"dir\":\"/a/b\",\"stop\":true}", &r, &why) ==
+		       CTL_ERR_NONE && r.cmd == CTL_CMD_SNAPSHOT && !strcmp(r.dir, "/a/b") && r.stop,
+	       "snapshot takes an absolute dir and stop");
+	tap_ok(parse("{\"cmd\":\"snapshot\",\"dir\":\"/a\"}", &r, &why) == CTL_ERR_NONE &&
+		       !r.stop, "snapshot: stop defaults to false");
+	tap_ok(parse("{\"cmd\":\"snapshot\"}", &r, &why) == CTL_ERR_BAD_REQUEST &&
+		       !strcmp(why, "snapshot needs \"dir\""), "snapshot without dir: refused");
+	tap_ok(parse("{\"cmd\":\"snapshot\",\"dir\":\"rel\"}", &r, &why) == CTL_ERR_BAD_ARG,
+	       "snapshot with a relative dir: refused");
+	tap_ok(parse("{\"cmd\":\"snapshot\",\"dir\":5}", &r, &why) == CTL_ERR_BAD_REQUEST,
+	       "snapshot: dir must be a string");
+	tap_ok(parse("{\"cmd\":\"pause\",\"dir\":\"/a\"}", &r, &why) == CTL_ERR_BAD_REQUEST,
+	       "dir on another command: refused");
+	tap_ok(parse("{\"cmd\":\"snapshot\",\"dir\":\"/a\",\"event\":1}", &r, &why) ==
+		       CTL_ERR_BAD_REQUEST, "event on snapshot: refused");
 	tap_ok(parse("{\"cmd\": \"pause\"}", &r, &why) == CTL_ERR_NONE && r.cmd == CTL_CMD_PAUSE,
 	       "the doc's first example");
 	tap_ok(parse("{\"cmd\": \"sdei\", \"event\": 1000, \"cpu\": 1, \"id\": 7}", &r, &why) ==
