@@ -16,6 +16,7 @@
 
 #include "lkvm/layout.h"
 #include "lkvm/pl031.h"
+#include "lkvm/snapshot.h"
 
 #define RTCDR		0x000	/* data: the counter */
 #define RTCMR		0x004	/* match */
@@ -257,6 +258,78 @@ static void rtc_reset(struct device *dev)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * Snapshot: u8 version (1), u32 offset (counter minus the host's wall-clock
+ * seconds), u32 LR, MR, IMSC, RIS, u8 alarm armed, u64 when (ns on the
+ * host's wall clock).  The offset, not the counter, is what is kept: the
+ * restored RTC reads wall-clock time plus the guest's offset, as a
+ * battery-backed clock would have gone on counting, and an alarm that fell
+ * due meanwhile fires as soon as the device is loaded.
+ */
+static int rtc_save(struct device *dev, struct snap_w *w, const char **why)
+{
+	struct pl031 *r = to_rtc(dev);
+
+	pthread_mutex_lock(&r->lock);
+	snapshot_put_u8(w, 1);
+	snapshot_put_u32(w, r->offset);
+	snapshot_put_u32(w, r->lr);
+	snapshot_put_u32(w, r->mr);
+	snapshot_put_u32(w, r->imsc);
+	snapshot_put_u32(w, r->ris);
+	snapshot_put_u8(w, r->armed);
+	snapshot_put_u64(w, r->armed ? r->match_ns : 0);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+static int rtc_load(struct device *dev, struct snap_r *sr, const char **why)
+{
+	struct pl031 *r = to_rtc(dev);
+	u8 version = snapshot_get_u8(sr);
+	u32 offset = snapshot_get_u32(sr), lr = snapshot_get_u32(sr), mr = snapshot_get_u32(sr);
+	u32 imsc = snapshot_get_u32(sr), ris = snapshot_get_u32(sr);
+	bool armed = snapshot_get_bool(sr);
+	u64 match_ns = snapshot_get_u64(sr), now;
+	bool level;
+
+	if (!snapshot_r_ok(sr) || version != 1) {
+		*why = !sr->bad && version != 1 ? "its state is of an unknown version"
+						: "its state is cut short or malformed";
+		return -1;
+	}
+	if ((imsc | ris) & ~RTC_INT) {
+		*why = "its interrupt registers have bits the RTC does not have";
+		return -1;
+	}
+	/* rtc_arm() sets the alarm for a whole second at which the counter equals MR. */
+	if (armed ? match_ns % NSEC_PER_SEC || (u32)(match_ns / NSEC_PER_SEC) + offset != mr
+		  : match_ns != 0) {
+		*why = "its alarm disagrees with the match register";
+		return -1;
+	}
+
+	pthread_mutex_lock(&r->lock);
+	now = rtc_now(r);
+	r->offset = offset;
+	r->lr = lr;
+	r->mr = mr;
+	r->imsc = imsc;
+	r->ris = ris;
+	r->armed = false;
+	if (armed && now >= match_ns)
+		r->ris |= RTC_INT;
+	else if (armed)
+		rtc_arm(r, now);	/* when the counter next equals MR, from here */
+	/* The line is level: drive it to what the registers say, whatever it was. */
+	level = r->ris & r->imsc & RTC_INT;
+	r->irq_level = level;
+	irq_pin_set(&dev->irq, level);
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
 static int rtc_fdt_node(struct device *dev, void *fdt, u32 gic_phandle)
 {
 	static const char compat[] = "arm,pl031\0arm,primecell";
@@ -311,6 +384,8 @@ struct device *pl031_create_with_clock(u64 base, struct irq_pin irq,
 	dev->fdt_node = rtc_fdt_node;
 	dev->reset = rtc_reset;
 	dev->exit = rtc_exit;
+	dev->save = rtc_save;
+	dev->load = rtc_load;
 
 	/* Signals are for the main and vCPU threads, never the timer. */
 	sigfillset(&all);

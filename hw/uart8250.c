@@ -18,6 +18,7 @@
 #include <libfdt.h>
 
 #include "lkvm/layout.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/uart8250.h"
 
 /* Register offsets (reg-shift 0). */
@@ -210,24 +211,30 @@ static u8 rx_pop(struct uart *u)
 	return u->last_rx;
 }
 
+/* The modem input lines for @mcr. */
+static u8 msr_lines(u8 mcr)
+{
+	u8 now = 0;
+
+	if (!(mcr & MCR_LOOP))
+		return MSR_HOST_LINES;
+	/* Loopback wires the modem outputs back to the inputs. */
+	if (mcr & MCR_RTS)
+		now |= MSR_CTS;
+	if (mcr & MCR_DTR)
+		now |= MSR_DSR;
+	if (mcr & MCR_OUT1)
+		now |= MSR_RI;
+	if (mcr & MCR_OUT2)
+		now |= MSR_DCD;
+	return now;
+}
+
 /* Modem status lines as the guest sees them, with the delta bits they imply. */
 static void msr_update(struct uart *u)
 {
-	u8 old = u->msr, now = 0, changed, delta;
+	u8 old = u->msr, now = msr_lines(u->mcr), changed, delta;
 
-	if (u->mcr & MCR_LOOP) {
-		/* Loopback wires the modem outputs back to the inputs. */
-		if (u->mcr & MCR_RTS)
-			now |= MSR_CTS;
-		if (u->mcr & MCR_DTR)
-			now |= MSR_DSR;
-		if (u->mcr & MCR_OUT1)
-			now |= MSR_RI;
-		if (u->mcr & MCR_OUT2)
-			now |= MSR_DCD;
-	} else {
-		now = MSR_HOST_LINES;
-	}
 	changed = old ^ now;
 	delta = old & MSR_DELTA_MASK;
 
@@ -474,6 +481,157 @@ bool uart8250_irq_pending(struct device *dev)
 	return level;
 }
 
+/* ---- snapshot --------------------------------------------------------------- */
+
+#define SNAP_VERSION	1
+
+/* @n bytes of the ring @ring (@size bytes) from @head on. */
+static void put_ring(struct snap_w *w, const u8 *ring, size_t size, size_t head, size_t n)
+{
+	size_t first = min_t(size_t, n, size - head);
+
+	snapshot_put_u32(w, (u32)n);
+	snapshot_put(w, ring + head, first);
+	snapshot_put(w, ring, n - first);
+}
+
+/*
+ * u8 version (1); u8 IER, FCR, LCR, MCR, LSR (its stored bits: DR and the
+ * errors), MSR, SCR, DLL, DLM, the last byte RBR gave, a THRE interrupt
+ * pending, the guest listening; then u32 length and the bytes of the
+ * receive FIFO, of the input held until the guest listens, and of the
+ * output the writer has not sent yet (the restored lkvm sends it).
+ */
+static int uart_save(struct device *dev, struct snap_w *w, const char **why)
+{
+	struct uart *u = to_uart(dev);
+
+	pthread_mutex_lock(&u->lock);
+	snapshot_put_u8(w, SNAP_VERSION);
+	snapshot_put_u8(w, u->ier);
+	snapshot_put_u8(w, u->fcr);
+	snapshot_put_u8(w, u->lcr);
+	snapshot_put_u8(w, u->mcr);
+	snapshot_put_u8(w, u->lsr);
+	snapshot_put_u8(w, u->msr);
+	snapshot_put_u8(w, u->scr);
+	snapshot_put_u8(w, u->dll);
+	snapshot_put_u8(w, u->dlm);
+	snapshot_put_u8(w, u->last_rx);
+	snapshot_put_u8(w, u->thr_ipending);
+	snapshot_put_u8(w, u->listening);
+	put_ring(w, u->rx, UART8250_RX_BUF_SIZE, u->rx_head, u->rx_count);
+	put_ring(w, u->hold, UART8250_RX_BUF_SIZE, 0, u->hold_len);
+	/* What the writer is sending right now is still counted: it may come out twice. */
+	put_ring(w, u->tx, UART_TX_BUF, u->tx_head, u->tx_len);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+/* A u32 length up to @max and a view of the bytes (NULL, and @bad, when longer). */
+static const u8 *get_bytes(struct snap_r *r, size_t max, size_t *len)
+{
+	u32 n = snapshot_get_u32(r);
+
+	if (n > max) {
+		r->bad = true;
+		n = 0;
+	}
+	*len = n;
+	return snapshot_get_ptr(r, n);
+}
+
+/* What the registers say, checked as what the guest alone could never have set. */
+static const char *uart_regs_bad(u8 ier, u8 fcr, u8 mcr, u8 lsr, u8 msr, size_t rx_len)
+{
+	if (ier & ~IER_MASK)
+		return "IER has bits the UART does not have";
+	if (fcr & ~(FCR_ENABLE | FCR_TRIG_MASK) || (fcr && !(fcr & FCR_ENABLE)))
+		return "FCR holds bits the UART does not keep";
+	if (mcr & ~MCR_MASK)
+		return "MCR has bits the UART does not have";
+	if (lsr & ~(LSR_DR | LSR_ERR_MASK) || !(lsr & LSR_DR) != !rx_len)
+		return "LSR disagrees with the receive FIFO";
+	if ((msr & ~MSR_DELTA_MASK) != msr_lines(mcr))
+		return "MSR's lines disagree with MCR";
+	return NULL;
+}
+
+static int uart_load(struct device *dev, struct snap_r *r, const char **why)
+{
+	struct uart *u = to_uart(dev);
+	u8 version = snapshot_get_u8(r);
+	u8 ier = snapshot_get_u8(r), fcr = snapshot_get_u8(r), lcr = snapshot_get_u8(r);
+	u8 mcr = snapshot_get_u8(r), lsr = snapshot_get_u8(r), msr = snapshot_get_u8(r);
+	u8 scr = snapshot_get_u8(r), dll = snapshot_get_u8(r), dlm = snapshot_get_u8(r);
+	u8 last_rx = snapshot_get_u8(r);
+	bool thr_ipending = snapshot_get_bool(r), listening = snapshot_get_bool(r);
+	size_t rx_len, hold_len, tx_len, early, n;
+	const u8 *rx = get_bytes(r, UART8250_RX_BUF_SIZE, &rx_len);
+	const u8 *hold = get_bytes(r, UART8250_RX_BUF_SIZE, &hold_len);
+	const u8 *tx = get_bytes(r, UART_TX_BUF, &tx_len);
+	const char *bad;
+	bool level;
+
+	if (!snapshot_r_ok(r) || version != SNAP_VERSION) {
+		*why = !r->bad && version != SNAP_VERSION ? "its state is of an unknown version"
+							  : "its state is cut short or malformed";
+		return -1;
+	}
+	bad = uart_regs_bad(ier, fcr, mcr, lsr, msr, rx_len);
+	if (!bad && listening && hold_len)
+		bad = "it holds input back from a guest that listens";
+	if (bad) {
+		*why = bad;
+		return -1;
+	}
+
+	pthread_mutex_lock(&u->lock);
+	/* Input this lkvm held before the load (the guest did not listen yet) comes after. */
+	early = u->hold_len;
+	u->hold_len = 0;
+	u->ier = ier;
+	u->fcr = fcr;
+	u->lcr = lcr;
+	u->mcr = mcr;
+	u->lsr = lsr;
+	u->msr = msr;
+	u->scr = scr;
+	u->dll = dll;
+	u->dlm = dlm;
+	u->last_rx = last_rx;
+	u->thr_ipending = thr_ipending;
+	u->listening = listening;
+	u->rx_head = 0;
+	u->rx_count = rx_len;
+	if (rx_len)
+		memcpy(u->rx, rx, rx_len);
+	if (listening) {
+		rx_push(u, u->hold, early);
+	} else {
+		n = min_t(size_t, early, UART8250_RX_BUF_SIZE - hold_len);
+		memmove(u->hold + hold_len, u->hold, n);
+		if (hold_len)
+			memcpy(u->hold, hold, hold_len);
+		u->hold_len = hold_len + n;
+	}
+	/* Nobody reads the output here: it goes, as all output does. */
+	if (u->out_fd >= 0) {
+		n = min_t(size_t, tx_len, UART_TX_BUF - u->tx_len);
+		for (size_t i = 0; i < n; i++)
+			u->tx[(u->tx_head + u->tx_len + i) % UART_TX_BUF] = tx[i];
+		u->tx_len += n;
+		if (n)
+			pthread_cond_signal(&u->tx_more);
+	}
+	/* The line is level: drive it to what the registers say, whatever it was. */
+	level = !(uart_iir(u) & IIR_NO_INT);
+	u->irq_level = level;
+	irq_pin_set(&dev->irq, level);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
 /* Power-on register values; unread input goes too, as on a real reset. */
 static void uart_power_on(struct uart *u)
 {
@@ -562,6 +720,8 @@ struct device *uart8250_create(u64 base, struct irq_pin irq, int out_fd)
 	dev->fdt_node = uart_fdt_node;
 	dev->reset = uart_reset;
 	dev->exit = uart_exit;
+	dev->save = uart_save;
+	dev->load = uart_load;
 	if (out_fd >= 0) {
 		int r = util_thread_start(&u->writer, uart_writer, dev, "lkvm-uart");
 

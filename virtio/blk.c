@@ -2,11 +2,13 @@
 /* virtio-blk (virtio 1.2, 5.2) on a raw image file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lkvm/snapshot.h"
 #include "lkvm/virtio.h"
 
 #define VIRTIO_BLK_F_SEG_MAX	2
@@ -51,6 +53,7 @@ struct virtio_blk {
 	struct iovec data[VIRTQ_MAX_SEGS];
 	struct ratelimit rl_req;	/* requests the driver got wrong */
 	int io_errno;			/* the host I/O error last reported (said once) */
+	char why[128];			/* why a snapshot was refused, for *why */
 };
 
 /* preadv/pwritev the whole of @iov (which is consumed), retrying short transfers and EINTR. */
@@ -226,11 +229,60 @@ static void blk_exit(struct virtio_dev *vd)
 	b->fd = -1;
 }
 
+/*
+ * Snapshot: u8 version (1), u64 capacity in sectors, u8 read-only.  A request
+ * is served within a round, so between rounds the device holds nothing else;
+ * the disk's contents are the user's to keep as they were.
+ */
+static int blk_save(struct virtio_dev *vd, struct snap_w *w, const char **why)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vdev);
+
+	snapshot_put_u8(w, 1);
+	snapshot_put_u64(w, b->capacity);
+	snapshot_put_u8(w, b->readonly);
+	return 0;
+}
+
+static int blk_load(struct virtio_dev *vd, struct snap_r *r, const char **why)
+{
+	struct virtio_blk *b = container_of(vd, struct virtio_blk, vdev);
+	u8 version = snapshot_get_u8(r);
+	u64 capacity = snapshot_get_u64(r);
+	bool readonly = snapshot_get_bool(r);
+
+	if (!snapshot_r_ok(r) || version != 1) {
+		*why = !r->bad && version != 1 ? "its disk state is of an unknown version"
+					      : "its disk state is cut short or malformed";
+		return -1;
+	}
+	/* The guest's file systems know the old size; a write past the new end would fail. */
+	if (capacity != b->capacity) {
+		snprintf(b->why, sizeof(b->why),
+			 "the disk's size changed: %llu sectors in the snapshot, %llu now",
+			 (unsigned long long)capacity, (unsigned long long)b->capacity);
+		*why = b->why;
+		return -1;
+	}
+	if (readonly != b->readonly) {
+		*why = readonly ? "the disk was read-only in the snapshot, and is writable now"
+				: "the disk was writable in the snapshot, and is read-only now";
+		return -1;
+	}
+	if (virtq_in_flight(&vd->vqs[0])) {
+		*why = "a queue has chains in flight the device does not hold";
+		return -1;
+	}
+	return 0;
+}
+
 static const struct virtio_dev_ops blk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
 	.process = blk_process,
 	.exit = blk_exit,
+	.save = blk_save,
+	.load = blk_load,
 };
 
 static int open_disk(const char *path, bool readonly, u64 *size)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lkvm/snapshot.h"
 #include "lkvm/virtio.h"
 
 #define RXQ	0	/* host -> guest */
@@ -158,6 +159,82 @@ void virtio_console_receive(struct device *dev, const u8 *buf, size_t len)
 }
 
 /*
+ * Snapshot: u8 version (1), u32 length and the host input the guest has not
+ * taken yet, u8 whether a transmit chain is part written, and if so u16 its
+ * head and u64 how much of it is out.  That chain stays popped between
+ * rounds; the restored device takes it from the ring again and goes on from
+ * there.
+ */
+static int console_save(struct virtio_dev *vd, struct snap_w *w, const char **why)
+{
+	struct virtio_console *c = to_console(vd);
+
+	snapshot_put_u8(w, 1);
+	snapshot_put_u32(w, (u32)c->in_len);
+	snapshot_put(w, c->in, c->in_len);
+	snapshot_put_u8(w, c->tx_busy);
+	if (c->tx_busy) {
+		snapshot_put_u16(w, c->tx_req.head);
+		snapshot_put_u64(w, c->tx_off);
+	}
+	return 0;
+}
+
+static int console_load(struct virtio_dev *vd, struct snap_r *r, const char **why)
+{
+	struct virtio_console *c = to_console(vd);
+	struct virtq *txq = &vd->vqs[TXQ];
+	u8 version = snapshot_get_u8(r);
+	u32 in_len = snapshot_get_u32(r);
+	const u8 *in;
+	bool tx_busy;
+	u16 head;
+	u64 tx_off;
+	size_t keep;
+
+	if (!r->bad && version == 1 && in_len > VIRTIO_CONSOLE_INBUF) {
+		*why = "it holds more input than the console keeps";
+		return -1;
+	}
+	in = snapshot_get_ptr(r, in_len);
+	tx_busy = snapshot_get_bool(r);
+	head = tx_busy ? snapshot_get_u16(r) : 0;
+	tx_off = tx_busy ? snapshot_get_u64(r) : 0;
+	if (!snapshot_r_ok(r) || version != 1) {
+		*why = !r->bad && version != 1 ? "its console state is of an unknown version"
+					      : "its console state is cut short or malformed";
+		return -1;
+	}
+	if (virtq_in_flight(&vd->vqs[RXQ]) || virtq_in_flight(txq) != tx_busy) {
+		*why = "a queue has chains in flight the device does not hold";
+		return -1;
+	}
+	/* Output goes out a piece at a time: a chain stays part written only between pieces. */
+	if (tx_busy && (!tx_off || tx_off % TX_PIECE)) {
+		*why = "its output stopped inside a piece";
+		return -1;
+	}
+	if (tx_busy) {
+		/* The guest's RAM is the snapshot's: the chain is where it was. */
+		virtq_unpop(txq, 1);
+		if (virtq_pop(txq, &c->tx_req) != 1 || c->tx_req.head != head ||
+		    tx_off >= c->tx_req.out_len) {
+			*why = "its transmit chain in flight is not in the ring";
+			return -1;
+		}
+		c->tx_busy = true;
+		c->tx_off = tx_off;
+	}
+	/* Input typed into this lkvm before the load comes after the snapshot's. */
+	keep = min_t(size_t, c->in_len, sizeof(c->in) - in_len);
+	memmove(c->in + in_len, c->in, keep);
+	if (in_len)
+		memcpy(c->in, in, in_len);
+	c->in_len = in_len + keep;
+	return 0;
+}
+
+/*
  * A reset keeps buffered input: Linux resets the device first thing when it
  * probes it, and what was typed during boot should still arrive.
  */
@@ -166,6 +243,8 @@ static const struct virtio_dev_ops console_ops = {
 	.nr_queues = 2,
 	.process = console_process,
 	.reset = console_reset,
+	.save = console_save,
+	.load = console_load,
 };
 
 struct device *virtio_console_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,

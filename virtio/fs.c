@@ -160,6 +160,25 @@ static void fs_exit(struct virtio_dev *vd)
 		fs->be.exit(fs->be.ctx);
 }
 
+/*
+ * The whole snapshot is refused while this device exists: what the guest
+ * has going through it lives outside lkvm, and a restored guest would find
+ * it gone.  No snapshot lkvm writes holds one, so a load refuses too.
+ */
+static int fs_save(struct virtio_dev *vd, struct snap_w *w, const char **why)
+{
+	*why = "virtio-fs cannot be saved "
+	       "(virtiofsd's open files and FUSE session live outside lkvm)";
+	return -1;
+}
+
+static int fs_load(struct virtio_dev *vd, struct snap_r *r, const char **why)
+{
+	*why = "virtio-fs cannot be restored "
+	       "(virtiofsd's open files and FUSE session live outside lkvm)";
+	return -1;
+}
+
 static const struct virtio_dev_ops fs_ops = {
 	.device_id = VIRTIO_ID_FS,
 	.nr_queues = 2,
@@ -169,6 +188,8 @@ static const struct virtio_dev_ops fs_ops = {
 	.stop = fs_stop,
 	.poll_fd = fs_poll_fd,
 	.ready = fs_ready,
+	.save = fs_save,
+	.load = fs_load,
 };
 
 bool virtio_fs_tag_ok(const char *tag)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lkvm/snapshot.h"
 #include "lkvm/virtio.h"
 
 #define EVENTQ		0	/* device -> driver: one event per buffer */
@@ -241,6 +242,83 @@ static void input_power_on_reset(struct device *dev)
 	pthread_mutex_unlock(&in->vdev.lock);
 }
 
+/* An event virtio_input_press() queues: the wake key down or up, or its SYN_REPORT. */
+static bool event_ok(const struct pending_event *ev)
+{
+	if (ev->type == EV_KEY)
+		return ev->code == VIRTIO_INPUT_KEY_WAKEUP && ev->value <= 1;
+	return ev->type == EV_SYN && ev->code == SYN_REPORT && !ev->value;
+}
+
+/*
+ * Snapshot: u8 version (1), u8 select, u8 subsel (the rest of the config
+ * space follows from them), u32 count, then the pending events oldest
+ * first, each u16 type, u16 code, u32 value.  An event is handed over
+ * within a round, so between rounds the device holds no chain.
+ */
+static int input_save(struct virtio_dev *vd, struct snap_w *w, const char **why)
+{
+	struct virtio_input *in = to_input(vd);
+
+	snapshot_put_u8(w, 1);
+	snapshot_put_u8(w, in->config[CFG_SELECT]);
+	snapshot_put_u8(w, in->config[CFG_SUBSEL]);
+	snapshot_put_u32(w, in->count);
+	for (unsigned int i = 0; i < in->count; i++) {
+		const struct pending_event *ev = &in->pending[(in->head + i) % PENDING_MAX];
+
+		snapshot_put_u16(w, ev->type);
+		snapshot_put_u16(w, ev->code);
+		snapshot_put_u32(w, ev->value);
+	}
+	return 0;
+}
+
+static int input_load(struct virtio_dev *vd, struct snap_r *r, const char **why)
+{
+	struct virtio_input *in = to_input(vd);
+	struct pending_event ev[PENDING_MAX];
+	u8 version = snapshot_get_u8(r);
+	u8 select = snapshot_get_u8(r);
+	u8 subsel = snapshot_get_u8(r);
+	u32 count = snapshot_get_u32(r);
+
+	if (r->bad || version != 1) {
+		*why = !r->bad ? "its input state is of an unknown version"
+			       : "its input state is cut short or malformed";
+		return -1;
+	}
+	if (count > PENDING_MAX) {
+		*why = "more events wait than the device holds";
+		return -1;
+	}
+	for (u32 i = 0; i < count; i++) {
+		ev[i].type = snapshot_get_u16(r);
+		ev[i].code = snapshot_get_u16(r);
+		ev[i].value = snapshot_get_u32(r);
+		if (!r->bad && !event_ok(&ev[i])) {
+			*why = "an event waits that the device cannot send";
+			return -1;
+		}
+	}
+	if (!snapshot_r_ok(r)) {
+		*why = "its input state is cut short or malformed";
+		return -1;
+	}
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		if (virtq_in_flight(&vd->vqs[q])) {
+			*why = "a queue has chains in flight the device does not hold";
+			return -1;
+		}
+	memcpy(in->pending, ev, count * sizeof(ev[0]));
+	in->head = 0;
+	in->count = count;
+	in->config[CFG_SELECT] = select;
+	in->config[CFG_SUBSEL] = subsel;
+	cfg_update(in);
+	return 0;
+}
+
 int virtio_input_press(struct device *dev, u16 code)
 {
 	static const struct pending_event tmpl[] = {
@@ -295,6 +373,8 @@ static const struct virtio_dev_ops input_ops = {
 	.process = input_process,
 	.config_write = input_config_write,
 	.reset = input_reset,
+	.save = input_save,
+	.load = input_load,
 	.wakeup_source = true,
 };
 

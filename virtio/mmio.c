@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lkvm/layout.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/virtio.h"
 
 #define TRANSPORT_FEATURES \
@@ -415,6 +416,195 @@ static void virtio_mmio_exit(struct device *dev)
 	pthread_mutex_unlock(&vd->lock);
 }
 
+/* ---- snapshot --------------------------------------------------------------- */
+
+#define SNAP_VERSION	1
+#define STATUS_BITS \
+	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK | \
+	 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)
+
+/*
+ * A virtio device's state, the transport's part first (little-endian):
+ *	u8 version (1), u32 device id, u8 number of queues,
+ *	u32 status, u64 driver features, u32 DeviceFeaturesSel,
+ *	u32 DriverFeaturesSel, u32 QueueSel, u32 InterruptStatus,
+ *	u8 interrupt line, u32 config generation,
+ *	each queue as virtq_save() writes it,
+ *	u32 length, then that many bytes: the device type's part (ops->save).
+ * The length lets the transport check that the type read all of its part.
+ */
+static int virtio_mmio_save(struct device *dev, struct snap_w *w, const char **why)
+{
+	struct virtio_dev *vd = virtio_mmio_dev(dev);
+	size_t start = w->len, len_at;
+	int r = 0;
+
+	pthread_mutex_lock(&vd->lock);
+	snapshot_put_u8(w, SNAP_VERSION);
+	snapshot_put_u32(w, vd->ops->device_id);
+	snapshot_put_u8(w, (u8)vd->ops->nr_queues);
+	snapshot_put_u32(w, vd->status);
+	snapshot_put_u64(w, vd->driver_features);
+	snapshot_put_u32(w, vd->device_features_sel);
+	snapshot_put_u32(w, vd->driver_features_sel);
+	snapshot_put_u32(w, vd->queue_sel);
+	snapshot_put_u32(w, vd->isr);
+	snapshot_put_u8(w, vd->irq_level);
+	snapshot_put_u32(w, vd->config_generation);
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		virtq_save(&vd->vqs[q], w);
+	len_at = w->len;
+	snapshot_put_u32(w, 0);
+	/* The worker is parked between rounds: I/O in flight means it is not. */
+	if (vd->io_inflight) {
+		*why = "host I/O is in flight";
+		r = -1;
+	} else if (vd->ops->save) {
+		r = vd->ops->save(vd, w, why);
+	}
+	if (!r && (vd->started || vd->offloaded)) {
+		*why = "a back end outside lkvm serves its queues";
+		r = -1;
+	}
+	if (!r)
+		le32_put(w->buf + len_at, (u32)(w->len - len_at - 4));
+	else
+		w->len = start;		/* no half-written part */
+	pthread_mutex_unlock(&vd->lock);
+	return r;
+}
+
+/* The transport's part into @vd (just reset); @part: the device type's bytes. */
+static int load_transport(struct virtio_dev *vd, struct snap_r *r, struct snap_r *part,
+			  const char **why)
+{
+	u8 version = snapshot_get_u8(r);
+	u32 id = snapshot_get_u32(r);
+	u8 nr_queues = snapshot_get_u8(r);
+	u32 status = snapshot_get_u32(r);
+	u64 features = snapshot_get_u64(r);
+	u32 dev_sel = snapshot_get_u32(r);
+	u32 drv_sel = snapshot_get_u32(r);
+	u32 queue_sel = snapshot_get_u32(r);
+	u32 isr = snapshot_get_u32(r);
+	bool level = snapshot_get_bool(r);
+	u32 generation = snapshot_get_u32(r);
+	const u8 *p;
+	u32 len;
+
+	if (r->bad) {
+		*why = "its state is cut short or malformed";
+		return -1;
+	}
+	if (version != SNAP_VERSION) {
+		*why = "its state is of an unknown version";
+		return -1;
+	}
+	if (id != vd->ops->device_id || nr_queues != vd->ops->nr_queues) {
+		*why = "the snapshot holds a device of another type here";
+		return -1;
+	}
+	if (status & ~STATUS_BITS) {
+		*why = "its status has unknown bits";
+		return -1;
+	}
+	/* What write_status() lets through, and nothing else. */
+	if ((status & VIRTIO_STATUS_DRIVER_OK) && !(status & VIRTIO_STATUS_FEATURES_OK)) {
+		*why = "its status has DRIVER_OK without FEATURES_OK";
+		return -1;
+	}
+	/* Before FEATURES_OK the driver may have written anything: it is checked then. */
+	if ((status & VIRTIO_STATUS_FEATURES_OK) &&
+	    ((features & ~device_features(vd)) || !(features & BIT(VIRTIO_F_VERSION_1)))) {
+		*why = "the driver's features are not ones the device offers";
+		return -1;
+	}
+	if (isr & ~(u32)(VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG)) {
+		*why = "its interrupt status has unknown bits";
+		return -1;
+	}
+	if (level != (isr != 0)) {
+		*why = "its interrupt line disagrees with its interrupt status";
+		return -1;
+	}
+	for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+		if (virtq_load(&vd->vqs[q], vd->mem, r, why) < 0)
+			return -1;
+	len = snapshot_get_u32(r);
+	p = snapshot_get_ptr(r, len);
+	if (!snapshot_r_ok(r)) {
+		*why = "its state is cut short or malformed";
+		return -1;
+	}
+	snapshot_r_init(part, p, len);
+	/*
+	 * The selectors are taken as they are: a driver may write any value
+	 * and every use of them checks the range.
+	 */
+	vd->status = status;
+	vd->driver_features = features;
+	vd->device_features_sel = dev_sel;
+	vd->driver_features_sel = drv_sel;
+	vd->queue_sel = queue_sel;
+	vd->isr = isr;
+	vd->config_generation = generation;
+	return 0;
+}
+
+static int load_type(struct virtio_dev *vd, struct snap_r *part, const char **why)
+{
+	if (!vd->ops->load) {
+		if (part->len) {
+			*why = "the snapshot holds state its device type does not have";
+			return -1;
+		}
+		/* Such a type holds no chain between rounds. */
+		for (unsigned int q = 0; q < vd->ops->nr_queues; q++)
+			if (virtq_in_flight(&vd->vqs[q])) {
+				*why = "a queue has chains in flight the device does not hold";
+				return -1;
+			}
+		return 0;
+	}
+	if (vd->ops->load(vd, part, why) < 0)
+		return -1;
+	if (!snapshot_r_ok(part)) {
+		*why = "its device state is cut short or has trailing bytes";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * On failure the device goes back to its power-on state (the restore stops
+ * anyway; nothing half-loaded is left behind).
+ */
+static int virtio_mmio_load(struct device *dev, struct snap_r *r, const char **why)
+{
+	struct virtio_dev *vd = virtio_mmio_dev(dev);
+	struct snap_r part;
+	int ret;
+
+	pthread_mutex_lock(&vd->lock);
+	do_reset(vd);
+	ret = load_transport(vd, r, &part, why);
+	if (!ret)
+		ret = load_type(vd, &part, why);
+	if (ret) {
+		do_reset(vd);
+	} else {
+		update_irq(vd);
+		/*
+		 * The driver may have published buffers the old lkvm had not
+		 * looked at yet, or the device holds input for them: look once.
+		 */
+		if (vd->status & VIRTIO_STATUS_DRIVER_OK)
+			virtio_mmio_kick(vd);
+	}
+	pthread_mutex_unlock(&vd->lock);
+	return ret;
+}
+
 void virtio_mmio_init(struct virtio_dev *vd, const char *name, const struct guest_mem *mem,
 		      u64 base, struct irq_pin irq)
 {
@@ -428,6 +618,8 @@ void virtio_mmio_init(struct virtio_dev *vd, const char *name, const struct gues
 	vd->dev.reset = virtio_mmio_reset;
 	/* exit only releases host resources: device_bus_exit() walks on after it. */
 	vd->dev.exit = virtio_mmio_exit;
+	vd->dev.save = virtio_mmio_save;
+	vd->dev.load = virtio_mmio_load;
 	vd->mem = mem;
 	pthread_mutex_init(&vd->lock, NULL);
 	pthread_cond_init(&vd->io_idle, NULL);

@@ -461,6 +461,25 @@ static void net_exit(struct virtio_dev *vd)
 		n->be.exit(n->be.ctx);
 }
 
+/*
+ * The whole snapshot is refused while this device exists: what the guest
+ * has going through it lives outside lkvm, and a restored guest would find
+ * it gone.  No snapshot lkvm writes holds one, so a load refuses too.
+ */
+static int net_save(struct virtio_dev *vd, struct snap_w *w, const char **why)
+{
+	*why = "virtio-net cannot be saved "
+	       "(its tap or passt connection lies outside the snapshot)";
+	return -1;
+}
+
+static int net_load(struct virtio_dev *vd, struct snap_r *r, const char **why)
+{
+	*why = "virtio-net cannot be restored "
+	       "(its tap or passt connection lies outside the snapshot)";
+	return -1;
+}
+
 static const struct virtio_dev_ops net_ops = {
 	.device_id = VIRTIO_ID_NET,
 	.nr_queues = 2,
@@ -471,6 +490,8 @@ static const struct virtio_dev_ops net_ops = {
 	.stop = net_stop,
 	.poll_fd = net_poll_fd,
 	.ready = net_ready,
+	.save = net_save,
+	.load = net_load,
 };
 
 struct device *virtio_net_create(const struct guest_mem *mem, u64 base, struct irq_pin irq,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lkvm/le.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/virtio.h"
 
 /* Byte offsets inside the rings. */
@@ -86,36 +87,58 @@ void virtq_resume(struct virtq *vq)
 	vq->pushed = false;
 }
 
-int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect)
+/* Why a queue's layout cannot be used, if it cannot. */
+enum ring_fault {
+	RINGS_OK,
+	RINGS_SIZE,
+	RINGS_ALIGN,
+	RINGS_OUTSIDE,
+};
+
+/* Check the layout in @vq and point it at the rings; nothing else changes. */
+static enum ring_fault map_rings(struct virtq *vq, const struct guest_mem *mem)
 {
 	u16 n = vq->num;
 
-	if (!n || n > VIRTQ_MAX_SIZE || (n & (n - 1))) {
-		pr_warn_ratelimited(&vq->rl, "virtio: queue size %u is not a power of two up to %u",
-				    n, VIRTQ_MAX_SIZE);
-		return -1;
-	}
+	if (!n || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
+		return RINGS_SIZE;
 	/* Alignment the spec requires; it also keeps the atomic ring accesses aligned. */
-	if ((vq->desc_gpa & 15) || (vq->avail_gpa & 1) || (vq->used_gpa & 3)) {
-		pr_warn_ratelimited(&vq->rl,
-				    "virtio: misaligned rings (desc 0x%llx avail 0x%llx used 0x%llx)",
-			(unsigned long long)vq->desc_gpa, (unsigned long long)vq->avail_gpa,
-			(unsigned long long)vq->used_gpa);
-		return -1;
-	}
+	if ((vq->desc_gpa & 15) || (vq->avail_gpa & 1) || (vq->used_gpa & 3))
+		return RINGS_ALIGN;
 	/* The trailing u16 of each ring is used_event / avail_event. */
 	vq->desc = gmem_ptr(mem, vq->desc_gpa, (u64)n * VIRTQ_DESC_SIZE);
 	vq->avail = gmem_ptr(mem, vq->avail_gpa, AVAIL_RING(n) + 2);
 	vq->used = gmem_ptr(mem, vq->used_gpa, USED_RING(n) + 2);
 	if (!vq->desc || !vq->avail || !vq->used) {
+		vq->desc = vq->avail = vq->used = NULL;
+		return RINGS_OUTSIDE;
+	}
+	vq->mem = mem;
+	return RINGS_OK;
+}
+
+int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, bool indirect)
+{
+	switch (map_rings(vq, mem)) {
+	case RINGS_OK:
+		break;
+	case RINGS_SIZE:
+		pr_warn_ratelimited(&vq->rl, "virtio: queue size %u is not a power of two up to %u",
+				    vq->num, VIRTQ_MAX_SIZE);
+		return -1;
+	case RINGS_ALIGN:
+		pr_warn_ratelimited(&vq->rl,
+				    "virtio: misaligned rings (desc 0x%llx avail 0x%llx used 0x%llx)",
+			(unsigned long long)vq->desc_gpa, (unsigned long long)vq->avail_gpa,
+			(unsigned long long)vq->used_gpa);
+		return -1;
+	case RINGS_OUTSIDE:
 		pr_warn_ratelimited(&vq->rl,
 				    "virtio: rings outside guest RAM (desc 0x%llx avail 0x%llx used 0x%llx)",
 			(unsigned long long)vq->desc_gpa, (unsigned long long)vq->avail_gpa,
 			(unsigned long long)vq->used_gpa);
-		vq->desc = vq->avail = vq->used = NULL;
 		return -1;
 	}
-	vq->mem = mem;
 	vq->event_idx = event_idx;
 	vq->indirect = indirect;
 	vq->last_avail = 0;
@@ -125,6 +148,75 @@ int virtq_enable(struct virtq *vq, const struct guest_mem *mem, bool event_idx, 
 	vq->broken = false;
 	vq->ready = true;
 	return 0;
+}
+
+void virtq_save(const struct virtq *vq, struct snap_w *w)
+{
+	snapshot_put_u16(w, vq->num);
+	snapshot_put_u8(w, vq->ready);
+	snapshot_put_u64(w, vq->desc_gpa);
+	snapshot_put_u64(w, vq->avail_gpa);
+	snapshot_put_u64(w, vq->used_gpa);
+	snapshot_put_u8(w, vq->event_idx);
+	snapshot_put_u8(w, vq->indirect);
+	snapshot_put_u16(w, vq->last_avail);
+	snapshot_put_u16(w, vq->used_idx);
+	snapshot_put_u16(w, vq->signalled_used);
+	snapshot_put_u8(w, vq->pushed);
+	snapshot_put_u8(w, vq->broken);
+}
+
+int virtq_load(struct virtq *vq, const struct guest_mem *mem, struct snap_r *r, const char **why)
+{
+	struct virtq q = { .rl = vq->rl };
+
+	q.num = snapshot_get_u16(r);
+	q.ready = snapshot_get_bool(r);
+	q.desc_gpa = snapshot_get_u64(r);
+	q.avail_gpa = snapshot_get_u64(r);
+	q.used_gpa = snapshot_get_u64(r);
+	q.event_idx = snapshot_get_bool(r);
+	q.indirect = snapshot_get_bool(r);
+	q.last_avail = snapshot_get_u16(r);
+	q.used_idx = snapshot_get_u16(r);
+	q.signalled_used = snapshot_get_u16(r);
+	q.pushed = snapshot_get_bool(r);
+	q.broken = snapshot_get_bool(r);
+	if (r->bad) {
+		*why = "its state is cut short or malformed";
+		return -1;
+	}
+	/* A queue not yet enabled holds whatever size the driver wrote, up to the maximum. */
+	if (q.num > VIRTQ_MAX_SIZE) {
+		*why = "a queue is larger than the device offers";
+		return -1;
+	}
+	if (q.ready) {
+		switch (map_rings(&q, mem)) {
+		case RINGS_OK:
+			break;
+		case RINGS_SIZE:
+			*why = "a live queue's size is not a power of two";
+			return -1;
+		case RINGS_ALIGN:
+			*why = "a live queue's rings are misaligned";
+			return -1;
+		case RINGS_OUTSIDE:
+			*why = "a live queue's rings lie outside guest RAM";
+			return -1;
+		}
+		if ((u16)(q.last_avail - q.used_idx) > q.num) {
+			*why = "a queue has more chains in flight than it holds";
+			return -1;
+		}
+	}
+	*vq = q;
+	return 0;
+}
+
+u16 virtq_in_flight(const struct virtq *vq)
+{
+	return vq->ready ? (u16)(vq->last_avail - vq->used_idx) : 0;
 }
 
 static int broken(struct virtq *vq, const char *why, u64 a, u64 b)

@@ -160,6 +160,18 @@ void virtq_push(struct virtq *vq, u16 head, u32 len);
 /* After one or more pushes: does the driver want a used-buffer interrupt now? */
 bool virtq_should_notify(struct virtq *vq);
 
+/*
+ * Snapshot: a queue's layout, negotiated flags and indices.  virtq_load()
+ * reads them into @vq (reset) and maps the rings of a ready queue: -1 with
+ * *@why when they are not what a driver could have set up (a size over
+ * VIRTQ_MAX_SIZE, or for a ready queue not a power of two, rings misaligned
+ * or not wholly in RAM, more chains in flight than the queue holds).
+ */
+void virtq_save(const struct virtq *vq, struct snap_w *w);
+int virtq_load(struct virtq *vq, const struct guest_mem *mem, struct snap_r *r, const char **why);
+/* Chains popped and not yet pushed (0 for a queue not ready). */
+u16 virtq_in_flight(const struct virtq *vq);
+
 /* Copy between a flat buffer and @n iovecs starting @off bytes in; returns bytes copied. */
 size_t virtq_iov_to_buf(const struct iovec *iov, unsigned int n, size_t off, void *buf, size_t len);
 size_t virtq_buf_to_iov(const struct iovec *iov, unsigned int n, size_t off, const void *buf,
