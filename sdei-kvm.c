@@ -16,6 +16,7 @@
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/sdei.h"
 #include "lkvm/smccc-kvm.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/vcpu.h"
 
 struct sdei_kvm {
@@ -365,7 +366,52 @@ void sdei_kvm_set_power(struct vcpu *v, bool on)
 		return;
 	pthread_mutex_lock(&s->lock);
 	sdei_pe_set_power(s->d, v->id, on ? SDEI_PE_ON : SDEI_PE_SUSPENDED);
+	/*
+	 * It runs (it suspends itself, or wakes): back from any CPU_OFF even
+	 * if it made no SDEI call since, so a later CPU_OFF is noticed again.
+	 */
+	v->sdei_off = false;
 	pthread_mutex_unlock(&s->lock);
+}
+
+void sdei_kvm_save(struct vm *vm, struct snap_w *w)
+{
+	struct sdei_kvm *s = vm->sdei;
+
+	pthread_mutex_lock(&s->lock);
+	sdei_save(s->d, w);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int sdei_kvm_load(struct vm *vm, struct snap_r *r, const char **why)
+{
+	struct sdei_kvm *s = vm->sdei;
+	struct sdei_dispatch d;
+	int ret;
+
+	pthread_mutex_lock(&s->lock);
+	ret = sdei_load(s->d, r, why);
+	if (!ret && !snapshot_r_ok(r)) {
+		/* Not what this lkvm writes: start from nothing rather than half of it. */
+		sdei_reset(s->d);
+		*why = "trailing bytes after the SDEI state";
+		ret = -1;
+	}
+	for (int i = 0; i < vm->nr_vcpus && !ret; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		/* power_check() alone turns a PE off, setting this; every way back on clears it. */
+		v->sdei_off = sdei_pe_power_state(s->d, i) == SDEI_PE_OFF;
+		/*
+		 * The kicks posted before the save died with that process.
+		 * Asked of every PE that can take an event (not through
+		 * sdei_pes_to_kick(), which would move the round robin on).
+		 */
+		if (sdei_next_dispatch(s->d, i, &d))
+			vcpu_request(v, VCPU_REQ_SDEI);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 void sdei_kvm_reset(struct vm *vm)

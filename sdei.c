@@ -8,6 +8,7 @@
 
 #include "lkvm/regs.h"
 #include "lkvm/sdei.h"
+#include "lkvm/snapshot.h"
 
 /* The event table: private events first, so a slot indexes pe->priv[]. */
 struct sdei_event_desc {
@@ -886,6 +887,223 @@ struct sdei *sdei_create(int nr_pes, const u64 *mpidrs)
 void sdei_destroy(struct sdei *s)
 {
 	free(s);
+}
+
+/* ---- snapshot ------------------------------------------------------------- */
+
+/*
+ * The dispatcher in a snapshot, little-endian:
+ *
+ *	u32 nr_pes, u32 rr
+ *	the shared events, in table order: an entry each
+ *	per PE: u64 mpidr, u8 masked, u8 power (0 on, 1 suspended, 2 off), u8 depth,
+ *		depth frames, outermost first: u32 event, u64 x0..x17, pc, pstate, sctlr
+ *		its private events, in table order: an entry each
+ *	entry: u32 event, u8 state (EVENT_STATUS bits), u8 pending, u8 rm_pe,
+ *	       u64 ep, arg, affinity
+ *
+ * Event numbers, not slots: a table that changed is noticed.  Nothing else
+ * is kept (kick is scratch), and what a load accepts saves back byte for
+ * byte (tests/fuzz/fuzz-snapshot.c checks it).
+ */
+_Static_assert(SDEI_PE_ON == 0 && SDEI_PE_SUSPENDED == 1 && SDEI_PE_OFF == 2, "power in snapshots");
+
+static void sdei_save_entry(struct snap_w *w, int slot, const struct sdei_entry *e)
+{
+	snapshot_put_u32(w, sdei_events[slot].num);
+	snapshot_put_u8(w, e->state);
+	snapshot_put_u8(w, e->pending);
+	snapshot_put_u8(w, e->rm_pe);
+	snapshot_put_u64(w, e->ep);
+	snapshot_put_u64(w, e->arg);
+	snapshot_put_u64(w, e->affinity);
+}
+
+void sdei_save(const struct sdei *s, struct snap_w *w)
+{
+	snapshot_put_u32(w, (u32)s->nr_pes);
+	snapshot_put_u32(w, (u32)s->rr);
+	for (int slot = NR_PRIVATE; slot < NR_EVENTS; slot++)
+		sdei_save_entry(w, slot, &s->shared[slot - NR_PRIVATE]);
+	for (int pe = 0; pe < s->nr_pes; pe++) {
+		const struct sdei_pe *p = &s->pes[pe];
+
+		snapshot_put_u64(w, p->mpidr);
+		snapshot_put_u8(w, p->masked);
+		snapshot_put_u8(w, (u8)p->power);
+		snapshot_put_u8(w, (u8)p->depth);
+		for (int i = 0; i < p->depth; i++) {
+			const struct sdei_ctx *c = &p->stack[i].ctx;
+
+			snapshot_put_u32(w, sdei_events[p->stack[i].slot].num);
+			for (int x = 0; x < SDEI_SAVED_GPRS; x++)
+				snapshot_put_u64(w, c->x[x]);
+			snapshot_put_u64(w, c->pc);
+			snapshot_put_u64(w, c->pstate);
+			snapshot_put_u64(w, c->sctlr);
+		}
+		for (int slot = 0; slot < NR_PRIVATE; slot++)
+			sdei_save_entry(w, slot, &p->priv[slot]);
+	}
+}
+
+/* One entry as sdei_save_entry() wrote it; NULL, or what is wrong with it. */
+static const char *sdei_load_entry(const struct sdei *s, struct snap_r *r, int slot,
+				   struct sdei_entry *e)
+{
+	u32 num = snapshot_get_u32(r);
+	u8 pending, rm_pe;
+
+	e->state = snapshot_get_u8(r);
+	pending = snapshot_get_u8(r);
+	rm_pe = snapshot_get_u8(r);
+	e->ep = snapshot_get_u64(r);
+	e->arg = snapshot_get_u64(r);
+	e->affinity = snapshot_get_u64(r);
+	if (r->bad)
+		return "cut short";
+	if (pending > 1 || rm_pe > 1)
+		return "a flag is neither 0 nor 1";
+	e->pending = pending;
+	e->rm_pe = rm_pe;
+	if (num != sdei_events[slot].num)
+		return "an event number is unknown or out of place";
+	/* Enabled but not registered is unreachable: its table row forbids everything. */
+	if (e->state & ~(ST_REG | ST_ENA | ST_RUN) || (e->state & (ST_REG | ST_ENA)) == ST_ENA)
+		return "an event's state is impossible";
+	/* Unregistering clears an entry, and only a registered event can be raised or routed. */
+	if (!(e->state & ST_REG)) {
+		if (e->pending || e->rm_pe || e->ep || e->arg || e->affinity)
+			return "an unregistered event keeps a registration";
+		return NULL;
+	}
+	if (!sdei_code_addr_ok(e->ep))
+		return "an event's entry point is not a code address";
+	if (!sdei_events[slot].shared && (e->rm_pe || e->affinity))
+		return "a private event has a route";
+	if (e->rm_pe ? (e->affinity & ~MPIDR_AFF_MASK) || sdei_pe_by_affinity(s, e->affinity) < 0 :
+		       e->affinity != 0)
+		return "a shared event's route names no PE";
+	return NULL;
+}
+
+/* A handler frame; its event must be running, which sdei_load_check() sees to. */
+static const char *sdei_load_frame(struct snap_r *r, struct sdei_frame *f)
+{
+	u32 num = snapshot_get_u32(r);
+
+	for (int x = 0; x < SDEI_SAVED_GPRS; x++)
+		f->ctx.x[x] = snapshot_get_u64(r);
+	f->ctx.pc = snapshot_get_u64(r);
+	f->ctx.pstate = snapshot_get_u64(r);
+	f->ctx.sctlr = snapshot_get_u64(r);
+	if (r->bad)
+		return "cut short";
+	f->slot = sdei_find_slot(num);
+	if (f->slot < 0)
+		return "a running handler's event is unknown";
+	return NULL;
+}
+
+static const char *sdei_load_pe(struct sdei *t, struct snap_r *r, int pe)
+{
+	struct sdei_pe *p = &t->pes[pe];
+	u64 mpidr = snapshot_get_u64(r);
+	u8 masked = snapshot_get_u8(r), power = snapshot_get_u8(r), depth = snapshot_get_u8(r);
+	const char *why;
+
+	if (r->bad)
+		return "cut short";
+	if (masked > 1)
+		return "a flag is neither 0 nor 1";
+	p->masked = masked;
+	/* Routes name PEs by MPIDR: another machine's would send events elsewhere. */
+	if (mpidr != p->mpidr)
+		return "a PE's MPIDR differs";
+	if (power > SDEI_PE_OFF)
+		return "a PE's power state is unknown";
+	p->power = (enum sdei_pe_power)power;
+	if (depth > MAX_NESTING)
+		return "more than two handlers are nested";
+	/* Power-off drops the handlers, and an off PE takes no event. */
+	if (depth && p->power == SDEI_PE_OFF)
+		return "a PE that is off runs a handler";
+	p->depth = depth;
+	for (int i = 0; i < depth; i++)
+		if ((why = sdei_load_frame(r, &p->stack[i])))
+			return why;
+	/* Only a critical handler nests, and only on a normal one. */
+	if (depth == MAX_NESTING && (sdei_events[p->stack[0].slot].critical ||
+				     !sdei_events[p->stack[1].slot].critical))
+		return "nested handlers do not have the priorities nesting needs";
+	for (int slot = 0; slot < NR_PRIVATE; slot++)
+		if ((why = sdei_load_entry(t, r, slot, &p->priv[slot])))
+			return why;
+	return NULL;
+}
+
+/* An event is running exactly where a handler of it runs: once, on its own PE if private. */
+static const char *sdei_load_check(const struct sdei *t)
+{
+	int shared_frames[NR_SHARED] = { 0 };
+
+	for (int pe = 0; pe < t->nr_pes; pe++) {
+		const struct sdei_pe *p = &t->pes[pe];
+		int frames[NR_PRIVATE] = { 0 };
+
+		for (int i = 0; i < p->depth; i++) {
+			int slot = p->stack[i].slot;
+
+			if (slot < NR_PRIVATE)
+				frames[slot]++;
+			else
+				shared_frames[slot - NR_PRIVATE]++;
+		}
+		for (int slot = 0; slot < NR_PRIVATE; slot++)
+			if (frames[slot] != !!(p->priv[slot].state & ST_RUN))
+				return "a running event and the handlers running disagree";
+	}
+	for (int i = 0; i < NR_SHARED; i++)
+		if (shared_frames[i] != !!(t->shared[i].state & ST_RUN))
+			return "a running event and the handlers running disagree";
+	return NULL;
+}
+
+static const char *sdei_load_into(struct sdei *t, struct snap_r *r)
+{
+	u32 nr_pes = snapshot_get_u32(r), rr = snapshot_get_u32(r);
+	const char *why;
+
+	if (r->bad)
+		return "cut short";
+	if (nr_pes != (u32)t->nr_pes)
+		return "saved with another number of vCPUs";
+	if (rr >= nr_pes)
+		return "its round-robin PE does not exist";
+	t->rr = (int)rr;
+	for (int slot = NR_PRIVATE; slot < NR_EVENTS; slot++)
+		if ((why = sdei_load_entry(t, r, slot, &t->shared[slot - NR_PRIVATE])))
+			return why;
+	for (int pe = 0; pe < t->nr_pes; pe++)
+		if ((why = sdei_load_pe(t, r, pe)))
+			return why;
+	return sdei_load_check(t);
+}
+
+int sdei_load(struct sdei *s, struct snap_r *r, const char **why)
+{
+	size_t size = sizeof(*s) + (size_t)s->nr_pes * sizeof(s->pes[0]);
+	struct sdei *t = xzalloc(size);
+
+	/* Into a copy that starts with @s's PEs: a bad snapshot leaves @s as it was. */
+	t->nr_pes = s->nr_pes;
+	for (int pe = 0; pe < s->nr_pes; pe++)
+		t->pes[pe].mpidr = s->pes[pe].mpidr;
+	*why = sdei_load_into(t, r);
+	if (!*why)
+		memcpy(s, t, size);
+	free(t);
+	return *why ? -1 : 0;
 }
 
 int sdei_nr_pes(const struct sdei *s)

@@ -115,6 +115,9 @@ const u8 *snapshot_get_ptr(struct snap_r *r, size_t n)
 		r->bad = true;
 		return NULL;
 	}
+	/* 0 bytes of an absent section (p NULL): NULL + 0 is undefined (clang's UBSan stops). */
+	if (!r->p)
+		return (const u8 *)"";
 	p = r->p + r->off;
 	r->off += n;
 	return p;

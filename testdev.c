@@ -25,11 +25,14 @@
 
 #include "lkvm/layout.h"
 #include "lkvm/sdei-kvm.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/testdev.h"
 #include "lkvm/vcpu.h"
 #include "lkvm/vm.h"
 
 #define TESTDEV_LATER_MAX	16
+/* The longest wait a guest can ask for: 16 bits of milliseconds, +1 ns (raise_later()). */
+#define TESTDEV_LATER_MAX_NS	(0xffffULL * 1000000ULL + 1)
 
 struct later {
 	u64 due;		/* CLOCK_MONOTONIC ns; 0: free slot */
@@ -133,6 +136,85 @@ static void testdev_reset(struct device *dev)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/*
+ * Snapshot: the result register and the raises still waiting, each with
+ * the time it has left, which it gets again from the load on (the time
+ * the VM spent saved does not count).
+ *
+ *	u64 result (s64: -1, 0, 1), u32 count,
+ *	count times: u64 nanoseconds left, u32 event, u16 vCPU
+ *
+ * The timer thread does not stop for a snapshot.  Saved before the SDEI
+ * state, a raise falling due in between is in both, and raised again at
+ * the restore finds it pending still (a latch) unless the guest took it;
+ * saved after, it would be lost.  Loaded after the SDEI state, a raise
+ * falling due at once goes to the restored dispatcher, not a fresh one.
+ */
+static int testdev_save(struct device *dev, struct snap_w *w, const char **why)
+{
+	struct testdev *t = container_of(dev, struct testdev, dev);
+	u64 now = util_now_ns();
+	u32 n = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < TESTDEV_LATER_MAX; i++)
+		n += t->later[i].due != 0;
+	snapshot_put_u64(w, (u64)t->result);
+	snapshot_put_u32(w, n);
+	for (int i = 0; i < TESTDEV_LATER_MAX; i++) {
+		const struct later *l = &t->later[i];
+
+		if (!l->due)
+			continue;
+		/* Overdue (the thread is about to raise it): at once after the restore. */
+		snapshot_put_u64(w, l->due > now ? l->due - now : 0);
+		snapshot_put_u32(w, l->event);
+		snapshot_put_u16(w, (u16)l->vcpu);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+static int testdev_load(struct device *dev, struct snap_r *r, const char **why)
+{
+	struct testdev *t = container_of(dev, struct testdev, dev);
+	struct later later[TESTDEV_LATER_MAX] = { 0 };
+	s64 result = (s64)snapshot_get_u64(r);
+	u32 n = snapshot_get_u32(r);
+	u64 now = util_now_ns();
+
+	if (r->bad || n > TESTDEV_LATER_MAX) {
+		*why = r->bad ? "cut short" : "more delayed raises than the device holds";
+		return -1;
+	}
+	for (u32 i = 0; i < n; i++) {
+		u64 left = snapshot_get_u64(r);
+		u32 event = snapshot_get_u32(r);
+		u16 vcpu = snapshot_get_u16(r);
+
+		/* A monotonic clock's now is not 0: a zero delay still marks the slot busy. */
+		later[i] = (struct later){ .due = now + left, .event = event, .vcpu = vcpu };
+		if (left > TESTDEV_LATER_MAX_NS) {
+			*why = "a delayed raise waits longer than a guest can ask";
+			return -1;
+		}
+	}
+	if (!snapshot_r_ok(r)) {
+		*why = "cut short, or trailing bytes";
+		return -1;
+	}
+	if (result < -1 || result > 1) {
+		*why = "its RESULT register is not -1, 0 or 1";
+		return -1;
+	}
+	pthread_mutex_lock(&t->lock);
+	t->result = result;
+	memcpy(t->later, later, sizeof(later));
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
 /* At exit: the timer thread ends with the device (a vCPU request to an ended thread is dropped). */
 static void testdev_exit(struct device *dev)
 {
@@ -157,7 +239,7 @@ struct device *testdev_create(struct vm *vm)
 	t->dev = (struct device){
 		.name = "test-device", .base = LKVM_TESTDEV_BASE, .size = 0x1000,
 		.mmio = testdev_mmio, .fdt_node = testdev_fdt, .reset = testdev_reset,
-		.exit = testdev_exit,
+		.exit = testdev_exit, .save = testdev_save, .load = testdev_load,
 	};
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_condattr_init(&ca);

@@ -4,6 +4,8 @@
 
 #include "lkvm/util.h"
 
+struct snap_r;
+struct snap_w;
 struct vcpu;
 struct vm;
 
@@ -37,6 +39,20 @@ int sdei_kvm_raise(struct vm *vm, u32 event, int target_pe);
  * nothing of it is pending (delivered, or SDEI is off).
  */
 const char *sdei_kvm_pending_reason(struct vm *vm, u32 event, int pe);
+
+/*
+ * Snapshot (docs/snapshot.md), only when vm->sdei is set: save() appends
+ * the dispatcher's state (sdei_save()) to @w with every vCPU paused.
+ * load() takes it back from @r, the whole SNAP_SDEI section, into a VM set
+ * up with as many vCPUs, before any of them runs; -1 with *@why when it is
+ * not valid.  A vCPU with an event to take then has VCPU_REQ_SDEI posted:
+ * nothing may cancel it (sdei_kvm_reset()) between the load and its run.
+ * The glue keeps nothing of its own: v->sdei_off follows from the PE's
+ * power, what was to be kicked is kicked again, and a power check lost
+ * with the old process is asked for again by sdei_kvm_watch_power().
+ */
+void sdei_kvm_save(struct vm *vm, struct snap_w *w);
+int sdei_kvm_load(struct vm *vm, struct snap_r *r, const char **why);
 
 /* PE @pe's SDEI state for `lkvm debug`; -1 when SDEI is off. */
 struct sdei_kvm_pe_info {

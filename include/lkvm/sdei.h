@@ -156,6 +156,8 @@ enum sdei_raise_result {
 };
 
 struct sdei;
+struct snap_w;
+struct snap_r;
 
 /* One PE per vCPU, @mpidrs[i] being vCPU i's MPIDR_EL1.  NULL on bad input. */
 struct sdei *sdei_create(int nr_pes, const u64 *mpidrs);
@@ -203,6 +205,16 @@ bool sdei_pe_has_pending(const struct sdei *s, int pe);
  * then notice a CPU_OFF, which KVM handles without telling it.
  */
 bool sdei_pe_has_private_state(const struct sdei *s, int pe);
+
+/*
+ * Snapshot (docs/snapshot.md): everything the dispatcher keeps, appended to
+ * @w (the layout is described in sdei.c).  sdei_load() reads it back from
+ * @r into @s, which must have as many PEs with the same MPIDRs; the data is
+ * input from outside, so every field is checked.  0, or -1 with *@why and
+ * @s unchanged.  It reads only its own part: the caller checks what follows.
+ */
+void sdei_save(const struct sdei *s, struct snap_w *w);
+int sdei_load(struct sdei *s, struct snap_r *r, const char **why);
 
 /* Introspection for tests, fuzzers and logs. */
 int sdei_nr_pes(const struct sdei *s);
