@@ -14,6 +14,7 @@
 #include "lkvm/fdt.h"
 #include "lkvm/layout.h"
 #include "lkvm/regs.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/vcpu.h"
 
 #define MAX_FILE (1024 * SZ_1M)
@@ -315,5 +316,82 @@ int boot_load(struct vm *vm, struct boot_payload *b)
 		pr_err("setting the boot vCPU's registers: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* ---- snapshot: what a reboot in place of the restored guest needs ------------- */
+
+static bool in_ram(const struct run_opts *o, u64 gpa, u64 len)
+{
+	return gpa >= o->mem_base && gpa - o->mem_base <= o->mem_size &&
+	       len <= o->mem_size - (gpa - o->mem_base);
+}
+
+void boot_snapshot_save(const struct boot_payload *b, struct snap_w *w)
+{
+	snapshot_put_u8(w, b->kernel_gzip);
+	snapshot_put_u64(w, b->kernel_len);
+	snapshot_put_u8(w, b->ki.is_image);
+	snapshot_put_u64(w, b->ki.text_offset);
+	snapshot_put_u64(w, b->ki.image_size);
+	snapshot_put_u64(w, b->ki.flags);
+	snapshot_put_u8(w, b->ki.aarch32);
+	snapshot_put_u64(w, b->initrd_len);
+	snapshot_put_u64(w, b->layout.kernel_addr);
+	snapshot_put_u64(w, b->layout.kernel_end);
+	snapshot_put_u64(w, b->layout.entry);
+	snapshot_put_u64(w, b->layout.dtb_addr);
+	snapshot_put_u64(w, b->layout.initrd_addr);
+	snapshot_put_u64(w, b->dtb_len);
+	snapshot_put(w, b->dtb, b->dtb_len);
+}
+
+int boot_snapshot_load(const struct run_opts *o, struct boot_payload *b, struct snap_r *r)
+{
+	struct boot_payload n = { .kernel_fd = -1, .initrd_fd = -1 };
+	const u8 *dtb;
+
+	n.kernel_path = o->kernel;
+	n.initrd_path = o->initrd;
+	n.kernel_gzip = snapshot_get_bool(r);
+	n.kernel_len = (size_t)snapshot_get_u64(r);
+	n.ki.is_image = snapshot_get_bool(r);
+	n.ki.text_offset = snapshot_get_u64(r);
+	n.ki.image_size = snapshot_get_u64(r);
+	n.ki.flags = snapshot_get_u64(r);
+	n.ki.aarch32 = snapshot_get_bool(r);
+	n.initrd_len = (size_t)snapshot_get_u64(r);
+	n.layout.kernel_addr = snapshot_get_u64(r);
+	n.layout.kernel_end = snapshot_get_u64(r);
+	n.layout.entry = snapshot_get_u64(r);
+	n.layout.dtb_addr = snapshot_get_u64(r);
+	n.layout.initrd_addr = snapshot_get_u64(r);
+	n.dtb_len = (size_t)snapshot_get_u64(r);
+	dtb = snapshot_get_ptr(r, n.dtb_len);
+	/* What a reboot writes must lie in RAM: checked again as it happens (gmem_ptr). */
+	if (!dtb || !snapshot_r_ok(r) || n.dtb_len < sizeof(struct fdt_header) ||
+	    n.dtb_len > LKVM_FDT_MAX_SIZE || n.kernel_len > o->mem_size ||
+	    n.initrd_len > o->mem_size || (!!n.initrd_len) != (o->initrd != NULL) ||
+	    !in_ram(o, n.layout.kernel_addr, n.kernel_len) ||
+	    !in_ram(o, n.layout.dtb_addr, n.dtb_len) ||
+	    (n.initrd_len && !in_ram(o, n.layout.initrd_addr, n.initrd_len)))
+		return -1;
+	/* libfdt wants the tree 8-byte aligned: checked in its own copy. */
+	n.dtb = xmalloc(n.dtb_len);
+	memcpy(n.dtb, dtb, n.dtb_len);
+	if (fdt_check_header(n.dtb) || fdt_totalsize(n.dtb) != n.dtb_len) {
+		free(n.dtb);
+		return -1;
+	}
+	/*
+	 * The files stay open for a reboot, which reads and checks them again
+	 * then; one that is gone now only makes that reboot fail.
+	 */
+	n.kernel_fd = open(o->kernel, O_RDONLY | O_CLOEXEC);
+	if (n.kernel_fd < 0 || (o->initrd && (n.initrd_fd = open(o->initrd,
+								  O_RDONLY | O_CLOEXEC)) < 0))
+		pr_warn("%s '%s': %s; a reboot in place will fail", n.kernel_fd < 0 ? "kernel" :
+			"initrd", n.kernel_fd < 0 ? o->kernel : o->initrd, strerror(errno));
+	*b = n;
 	return 0;
 }

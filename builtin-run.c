@@ -27,8 +27,10 @@
 #include "lkvm/pl031.h"
 #include "lkvm/psci-kvm.h"
 #include "lkvm/psci.h"
+#include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
 #include "lkvm/sdei.h"
+#include "lkvm/snapshot-kvm.h"
 #include "lkvm/term.h"
 #include "lkvm/testdev.h"
 #include "lkvm/uart8250.h"
@@ -240,6 +242,44 @@ static int vm_event(struct vm *vm, struct boot_payload *boot)
 }
 
 /*
+ * `lkvm snapshot`: the guest held as by `lkvm pause` (its counter kept), the
+ * snapshot written, and the guest let go again, or with --stop not: true
+ * when lkvm is to exit now, as after `lkvm stop`.
+ */
+static bool take_snapshot(struct vm *vm, struct boot_payload *boot, struct ctl_server *ctl)
+{
+	struct ctl_snapshot_result res = { 0 };
+	bool stop, held = atomic_load(&vm->paused);
+	const char *dir = ctl_server_snapshot_request(ctl, &stop);
+	char why[600];
+	u64 counter = 0;
+	int r;
+
+	if (!held)
+		ctl_server_pause(ctl);
+	if (!ctl_server_counter(ctl, &counter) &&
+	    vcpu_get_reg(vm->vcpus[0], REG_TIMER_CNT, &counter) < 0) {
+		snprintf(why, sizeof(why), "reading the guest's counter: %s", strerror(errno));
+		r = -1;
+	} else {
+		r = snapshot_kvm_save(vm, boot, dir, counter, &res, why, sizeof(why));
+	}
+	if (r < 0)
+		pr_warn("snapshot '%s' refused: %s", dir, why);
+	else
+		pr_info("snapshot written to '%s' in %llu ms (RAM data %llu MiB)", dir,
+			(unsigned long long)res.ms, (unsigned long long)(res.ram_bytes >> 20));
+	ctl_server_snapshot_done(ctl, r < 0 ? why : NULL, &res);
+	if (!r && stop) {
+		atomic_store(&vm->paused, true);	/* the exit path ends the hold */
+		return true;
+	}
+	if (!held)
+		ctl_server_resume(ctl);
+	return false;
+}
+
+/*
  * The main thread: console input, signals, what the vCPUs ask for, and the
  * control socket.
  */
@@ -286,9 +326,18 @@ static int main_loop(struct vm *vm, struct boot_payload *boot, struct term *term
 			if (r >= 0)
 				return r;
 		}
-		if (ctl_server_serve(ctl, pfd + 3, nctl) == CTL_ACT_STOP) {
+		switch (ctl_server_serve(ctl, pfd + 3, nctl)) {
+		case CTL_ACT_STOP:
 			pr_info("stopping: lkvm stop");
 			return LKVM_EXIT_STOPPED;
+		case CTL_ACT_SNAPSHOT:
+			if (take_snapshot(vm, boot, ctl)) {
+				pr_info("stopping: lkvm snapshot --stop");
+				return LKVM_EXIT_STOPPED;
+			}
+			break;
+		default:
+			break;
 		}
 	}
 }
@@ -325,11 +374,37 @@ static int check_shared_dir(const struct fs_opt *f)
 	return 0;
 }
 
+/* The snapshot's configuration, checked, before anything starts; -1 said. */
+static struct run_opts *open_snapshot(struct run_opts *cmdline, struct snapshot_file *snap)
+{
+	char why[600];
+
+	if (snapshot_kvm_open(cmdline->restore, cmdline, snap, why, sizeof(why)) < 0) {
+		pr_err("--restore '%s': %s", cmdline->restore, why);
+		return NULL;
+	}
+	return &snap->opts;
+}
+
+/* Everything the snapshot holds into the new VM, checked as it goes: nothing has run yet. */
+static int restore(struct vm *vm, struct snapshot_file *snap, struct boot_payload *boot)
+{
+	char why[600];
+
+	if (snapshot_kvm_restore(vm, snap, boot, why, sizeof(why)) < 0) {
+		pr_err("--restore '%s': %s", snap->opts.restore, why);
+		return -1;
+	}
+	return 0;
+}
+
 int builtin_run(int argc, char **argv)
 {
-	static struct run_opts opts;
+	static struct run_opts cmdline;
+	static struct snapshot_file snap;
 	static struct boot_payload boot;
 	static struct vm vm;
+	struct run_opts *o = &cmdline;
 	struct device *console;
 	struct ctl_server *ctl;
 	struct term term;
@@ -338,29 +413,31 @@ int builtin_run(int argc, char **argv)
 	sigset_t sigs;
 	int r, sig_fd;
 
-	r = options_parse(argc, argv, &opts);
+	r = options_parse(argc, argv, o);
 	if (r)
 		return r > 0 ? 0 : LKVM_EXIT_USAGE;
-	log_level = opts.log_level;
+	log_level = o->log_level;
 	/* A name in use is refused before anything else, the running guest untouched. */
-	name = opts.name ? xstrdup(opts.name) : xasprintf("guest-%d", (int)getpid());
+	name = o->name ? xstrdup(o->name) : xasprintf("guest-%d", (int)getpid());
 	ctl = ctl_server_open(name);
 	free(name);
 	if (!ctl)
 		return LKVM_EXIT_FATAL;
+	if (o->restore && !(o = open_snapshot(o, &snap)))
+		return LKVM_EXIT_FATAL;
 
 	/* Everything a user can get wrong is checked before touching KVM. */
-	if (check_affinity(&opts) < 0)
+	if (check_affinity(o) < 0)
 		return LKVM_EXIT_USAGE;
-	for (int i = 0; i < opts.nr_disks; i++)
-		if (access(opts.disks[i].path, opts.disks[i].readonly ? R_OK : R_OK | W_OK)) {
-			pr_err("disk '%s': %s", opts.disks[i].path, strerror(errno));
+	for (int i = 0; i < o->nr_disks; i++)
+		if (access(o->disks[i].path, o->disks[i].readonly ? R_OK : R_OK | W_OK)) {
+			pr_err("disk '%s': %s", o->disks[i].path, strerror(errno));
 			return LKVM_EXIT_FATAL;
 		}
-	for (int i = 0; i < opts.nr_fss; i++)
-		if (check_shared_dir(&opts.fss[i]) < 0)
+	for (int i = 0; i < o->nr_fss; i++)
+		if (check_shared_dir(&o->fss[i]) < 0)
 			return LKVM_EXIT_FATAL;
-	if (boot_prepare(&opts, &boot) < 0)
+	if (!o->restore && boot_prepare(o, &boot) < 0)
 		return LKVM_EXIT_FATAL;
 	/* The private socket directory of passt and virtiofsd goes whatever way lkvm ends. */
 	atexit(daemon_cleanup);
@@ -377,15 +454,25 @@ int builtin_run(int argc, char **argv)
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (vm_create(&vm, &opts) < 0 || arch_vm_setup(&vm) < 0)
+	if (vm_create(&vm, o, o->restore ? snap.ram_fd : -1, snap.ram_copy) < 0 ||
+	    arch_vm_setup(&vm) < 0)
 		return LKVM_EXIT_FATAL;
+	/* A restore gives the vCPUs the snapshot's vector lengths, under this host's cap. */
+	if (o->restore && (snap.vls[0] | snap.vls[1] | snap.vls[2] | snap.vls[3] | snap.vls[4] |
+			   snap.vls[5] | snap.vls[6] | snap.vls[7])) {
+		vm.restore_vls = snap.vls;
+		vm.restore_vl_cap = cmdline.sve_max_vl;
+	}
 	vm.stats.start_ns = start_ns;	/* vm_create() zeroed the stats */
 	ctl_server_attach(ctl, &vm);
 	console = add_devices(&vm);
 	if (!console || vcpu_create_all(&vm) < 0 || arch_vcpu_init_all(&vm) < 0 ||
-	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0 ||
-	    boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0 ||
-	    virtio_kvm_start_all(&vm) < 0)
+	    arch_vm_late_init(&vm) < 0 || sdei_kvm_setup(&vm) < 0)
+		return LKVM_EXIT_FATAL;
+	if (o->restore ? restore(&vm, &snap, &boot) < 0 :
+			 boot_build_dtb(&vm, &boot) < 0 || boot_load(&vm, &boot) < 0)
+		return LKVM_EXIT_FATAL;
+	if (virtio_kvm_start_all(&vm) < 0)
 		return LKVM_EXIT_FATAL;
 	/*
 	 * Set-up is done: what it freed goes back to the host (glibc keeps up
@@ -394,11 +481,20 @@ int builtin_run(int argc, char **argv)
 	 */
 	malloc_trim(0);
 
-	pr_info("booting %s: %d vCPU%s, %llu MiB%s", opts.name ? opts.name : opts.kernel,
-		vm.nr_vcpus, vm.nr_vcpus > 1 ? "s" : "", (unsigned long long)(opts.mem_size >> 20),
+	if (o->restore) {
+		snapshot_kvm_close(&snap);
+		/* The guest goes on from its snapshot's counter; held, it goes on at lkvm resume. */
+		if (snapshot_kvm_start_clock(&vm, &snap) < 0)
+			return LKVM_EXIT_FATAL;
+		if (o->paused)
+			ctl_server_pause(ctl);
+	}
+	pr_info("%s %s: %d vCPU%s, %llu MiB%s", o->restore ? "restoring" : "booting",
+		o->name ? o->name : o->restore ? o->restore : o->kernel,
+		vm.nr_vcpus, vm.nr_vcpus > 1 ? "s" : "", (unsigned long long)(o->mem_size >> 20),
 		vm.has_system_suspend ? ", SYSTEM_SUSPEND" : "");
 	term_init(&term, STDIN_FILENO,
-		  opts.console == CONSOLE_VIRTIO ? virtio_console_receive : uart8250_receive,
+		  o->console == CONSOLE_VIRTIO ? virtio_console_receive : uart8250_receive,
 		  console);
 	if (vcpu_loop_start(&vm) < 0) {
 		term_restore(&term);
@@ -420,7 +516,7 @@ int builtin_run(int argc, char **argv)
 	device_bus_exit(&vm.bus);
 	/* Listeners see the end once the disks are flushed and closed. */
 	ctl_server_close(ctl);
-	if (opts.stats)
+	if (o->stats)
 		print_stats(&vm);
 	return r;
 }

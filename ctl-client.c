@@ -34,6 +34,15 @@ bool ctl_client_begin(const struct opt_cmd *cmd, enum ctl_client_target target, 
 		return false;
 	}
 	*status = LKVM_EXIT_USAGE;
+	if (target == CTL_CLIENT_ONE_ARG) {
+		if (rest != argc - 1) {
+			options_bad(cmd->name, "%s", rest < argc ? "one directory, please" :
+				    "where to? (a directory)");
+			return false;
+		}
+		o->arg = argv[rest++];
+		target = CTL_CLIENT_ONE;
+	}
 	if (rest < argc) {
 		options_bad(cmd->name, "unexpected argument '%s'", argv[rest]);
 		return false;

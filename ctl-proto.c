@@ -24,6 +24,7 @@ static const char *const cmd_names[CTL_CMD_NR] = {
 	[CTL_CMD_EVENTS] = "events",
 	[CTL_CMD_WAKE] = "wake",
 	[CTL_CMD_SDEI] = "sdei",
+	[CTL_CMD_SNAPSHOT] = "snapshot",
 };
 
 static const char *const err_names[CTL_ERR_NR] = {
@@ -62,7 +63,7 @@ static const char *const event_names[CTL_EV_NR] = {
 };
 
 /* The members a request may have; one bit each, to refuse one given twice. */
-enum member { M_CMD, M_ID, M_TEXT, M_EVENT, M_CPU, M_NR };
+enum member { M_CMD, M_ID, M_TEXT, M_EVENT, M_CPU, M_DIR, M_STOP, M_NR };
 
 static const char *const member_names[M_NR] = {
 	[M_CMD] = "cmd",
@@ -70,6 +71,8 @@ static const char *const member_names[M_NR] = {
 	[M_TEXT] = "text",
 	[M_EVENT] = "event",
 	[M_CPU] = "cpu",
+	[M_DIR] = "dir",
+	[M_STOP] = "stop",
 };
 
 struct parse {
@@ -104,7 +107,7 @@ static int check_member(const char *key, bool cut, const struct json_val *v, voi
 		if (!cut && !strcmp(key, member_names[m]))
 			break;
 	if (m == M_NR) {
-		p->why = "unknown member (a request has cmd, id, text, event, cpu)";
+		p->why = "unknown member (a request has cmd, id, text, event, cpu, dir, stop)";
 		return -1;
 	}
 	if (has(p, m)) {
@@ -130,6 +133,14 @@ static int check_member(const char *key, bool cut, const struct json_val *v, voi
 	case M_CPU:
 		if (!is_integer(v))
 			p->why = "\"cpu\" must be an integer";
+		break;
+	case M_DIR:
+		if (v->type != JSON_STRING)
+			p->why = "\"dir\" must be a string";
+		break;
+	case M_STOP:
+		if (v->type != JSON_BOOL)
+			p->why = "\"stop\" must be true or false";
 		break;
 	}
 	return p->why ? -1 : 0;
@@ -187,6 +198,21 @@ enum ctl_err ctl_proto_parse(const char *line, size_t n, struct ctl_req *req, co
 	}
 	req->text = has(&p, M_TEXT) && p.val[M_TEXT].b;
 
+	if (req->cmd != CTL_CMD_SNAPSHOT && (has(&p, M_DIR) || has(&p, M_STOP)))
+		return fail(why, CTL_ERR_BAD_REQUEST, "\"dir\" and \"stop\" are for snapshot only");
+	if (req->cmd == CTL_CMD_SNAPSHOT) {
+		if (has(&p, M_EVENT) || has(&p, M_CPU))
+			return fail(why, CTL_ERR_BAD_REQUEST,
+				    "\"event\" and \"cpu\" are for sdei only");
+		if (!has(&p, M_DIR))
+			return fail(why, CTL_ERR_BAD_REQUEST, "snapshot needs \"dir\"");
+		/* The server's working directory is not the client's: only absolute paths. */
+		if (json_string(&p.val[M_DIR], req->dir, sizeof(req->dir)) || req->dir[0] != '/')
+			return fail(why, CTL_ERR_BAD_ARG,
+				    "\"dir\" must be an absolute path of at most 1023 bytes");
+		req->stop = has(&p, M_STOP) && p.val[M_STOP].b;
+		return CTL_ERR_NONE;
+	}
 	if (req->cmd != CTL_CMD_SDEI) {
 		if (has(&p, M_EVENT) || has(&p, M_CPU))
 			return fail(why, CTL_ERR_BAD_REQUEST,

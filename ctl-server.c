@@ -71,6 +71,12 @@ struct ctl_server {
 	/* The guest's virtual counter when the control socket paused it. */
 	u64 counter;
 	bool counter_saved;
+	/* A `snapshot` the lifecycle is asked to take, and whom to answer (NULL: gone). */
+	bool snap_pending;
+	struct client *snap_client;
+	char *snap_id;
+	char snap_dir[CTL_MAX_PATH];
+	bool snap_stop;
 };
 
 /* Whatever the way out of lkvm (an allocation failing included), the socket goes. */
@@ -268,7 +274,46 @@ static void reply_error(struct client *c, const char *id, size_t id_len, enum ct
 
 /* ---- commands ---------------------------------------------------------------- */
 
-static void pause_guest(struct ctl_server *s)
+bool ctl_server_counter(struct ctl_server *s, u64 *counter)
+{
+	*counter = s->counter;
+	return atomic_load(&s->vm->paused) && s->counter_saved;
+}
+
+const char *ctl_server_snapshot_request(struct ctl_server *s, bool *stop)
+{
+	*stop = s->snap_stop;
+	return s->snap_pending ? s->snap_dir : NULL;
+}
+
+void ctl_server_snapshot_done(struct ctl_server *s, const char *why,
+			      const struct ctl_snapshot_result *res)
+{
+	struct client *c = s->snap_client;
+	const char *id = s->snap_id;
+	char buf[1024 + CTL_MAX_PATH];
+	struct json_out o;
+
+	s->snap_pending = false;
+	s->snap_client = NULL;
+	if (c && why) {
+		reply_error(c, id, id ? strlen(id) : 0, CTL_ERR_REFUSED, why);
+	} else if (c) {
+		json_out_init(&o, buf, sizeof(buf));
+		reply_begin(&o, true, id, id ? strlen(id) : 0);
+		json_str(&o, "dir", s->snap_dir);
+		json_u64(&o, "ms", res->ms);
+		json_u64(&o, "ram_bytes", res->ram_bytes);
+		json_u64(&o, "state_bytes", res->state_bytes);
+		json_str(&o, "state", ctl_proto_state_name(s->snap_stop ? CTL_STATE_SHUTTING_DOWN :
+							    vm_state(s->vm)));
+		reply_end(c, &o);
+	}
+	free(s->snap_id);
+	s->snap_id = NULL;
+}
+
+void ctl_server_pause(struct ctl_server *s)
 {
 	struct vm *vm = s->vm;
 
@@ -287,7 +332,7 @@ static void pause_guest(struct ctl_server *s)
 	vm_note(vm, CTL_EV_PAUSE, -1, 0);
 }
 
-static void resume_guest(struct ctl_server *s)
+void ctl_server_resume(struct ctl_server *s)
 {
 	struct vm *vm = s->vm;
 
@@ -457,6 +502,15 @@ static enum ctl_action handle_line(struct ctl_server *s, struct client *c, const
 			return CTL_ACT_NONE;	/* the reply comes later */
 		}
 		break;
+	case CTL_CMD_SNAPSHOT:
+		/* The lifecycle takes it (builtin-run.c) and answers through ctl_server_snapshot_done(). */
+		free(buf);
+		s->snap_pending = true;
+		s->snap_client = c;
+		s->snap_id = req.has_id ? strndup(req.id_raw, req.id_len) : NULL;
+		memcpy(s->snap_dir, req.dir, sizeof(s->snap_dir));
+		s->snap_stop = req.stop;
+		return CTL_ACT_SNAPSHOT;
 	default:
 		break;
 	}
@@ -471,11 +525,11 @@ static enum ctl_action handle_line(struct ctl_server *s, struct client *c, const
 		cmd_status(s, &o);
 		break;
 	case CTL_CMD_PAUSE:
-		pause_guest(s);
+		ctl_server_pause(s);
 		json_str(&o, "state", ctl_proto_state_name(vm_state(vm)));
 		break;
 	case CTL_CMD_RESUME:
-		resume_guest(s);
+		ctl_server_resume(s);
 		json_str(&o, "state", ctl_proto_state_name(vm_state(vm)));
 		break;
 	case CTL_CMD_DEBUG:
@@ -623,6 +677,8 @@ static void pass_notes(struct ctl_server *s)
 
 static void client_free(struct ctl_server *s, struct client *c)
 {
+	if (c == s->snap_client)
+		s->snap_client = NULL;
 	if (c->listener || c->sdei_wait)
 		atomic_fetch_sub(&s->vm->note_listeners, 1);
 	close(c->fd);

@@ -36,6 +36,7 @@ static const struct command {
 	{ "events", builtin_events, "print a guest's events as they happen" },
 	{ "wake", builtin_wake, "wake a guest from suspend to RAM" },
 	{ "sdei", builtin_sdei, "raise an SDEI event in a guest" },
+	{ "snapshot", builtin_snapshot, "save a guest (lkvm run --restore continues it)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "list commands, or 'lkvm help COMMAND'" },
 };

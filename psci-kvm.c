@@ -11,6 +11,7 @@
 #include "lkvm/arch.h"
 #include "lkvm/kvm-compat.h"
 #include "lkvm/psci-kvm.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/psci.h"
 #include "lkvm/regs.h"
 #include "lkvm/sdei-kvm.h"
@@ -172,4 +173,29 @@ void psci_kvm_reset(struct vm *vm)
 	for (int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->suspended = false;
 	atomic_store(&vm->nr_suspended, 0);
+}
+
+void psci_kvm_save(struct vcpu *v, struct snap_w *w)
+{
+	snapshot_put_u8(w, v->suspended);
+	snapshot_put_u8(w, v->resume_be);
+	snapshot_put_u64(w, v->resume_entry);
+	snapshot_put_u64(w, v->resume_context);
+}
+
+int psci_kvm_load(struct vcpu *v, struct snap_r *r, u32 mp_state)
+{
+	bool suspended = snapshot_get_bool(r);
+
+	v->resume_be = snapshot_get_bool(r);
+	v->resume_entry = snapshot_get_u64(r);
+	v->resume_context = snapshot_get_u64(r);
+	/* KVM holds a suspended vCPU in MP_STATE SUSPENDED: the two go together. */
+	if (r->bad || suspended != (mp_state == MP_STATE_SUSPENDED) ||
+	    (suspended && !gmem_contains(&v->vm->mem, v->resume_entry, 4)))
+		return -1;
+	if (suspended && !v->suspended)
+		atomic_fetch_add(&v->vm->nr_suspended, 1);
+	v->suspended = suspended;
+	return 0;
 }

@@ -35,8 +35,30 @@ struct virtio_kvm {
 	pthread_t thread;
 	bool started;
 	bool was_offloaded;	/* the worker's view at its last wait */
+	/* Under park_lock: asked to stop between rounds (a snapshot), and stopped. */
+	bool park, parked;
 	struct virtio_kvm *next;
 };
+
+static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t park_cond = PTHREAD_COND_INITIALIZER;
+
+/*
+ * Between two rounds the device has no chain in hand: what a snapshot
+ * saves is whole.  Wait there while asked.
+ */
+static void park_if_asked(struct virtio_kvm *w)
+{
+	pthread_mutex_lock(&park_lock);
+	if (w->park) {
+		w->parked = true;
+		pthread_cond_broadcast(&park_cond);
+		while (w->park && !atomic_load(&w->vd->stopping))
+			pthread_cond_wait(&park_cond, &park_lock);
+		w->parked = false;
+	}
+	pthread_mutex_unlock(&park_lock);
+}
 
 static void signal_fd(int fd)
 {
@@ -139,6 +161,7 @@ static void *worker(void *arg)
 				called = true;
 		if (atomic_load(&vd->stopping))
 			return NULL;
+		park_if_asked(w);
 		if (called || (extra >= 0 && pfd[extra].revents)) {
 			pthread_mutex_lock(&vd->lock);
 			if (called && vd->offloaded)
@@ -237,12 +260,38 @@ int virtio_kvm_start_all(struct vm *vm)
 	return 0;
 }
 
+void virtio_kvm_park_all(struct vm *vm)
+{
+	pthread_mutex_lock(&park_lock);
+	for (struct virtio_kvm *w = vm->virtio; w; w = w->next) {
+		w->park = true;
+		signal_fd(w->wake_fd);
+	}
+	for (struct virtio_kvm *w = vm->virtio; w; w = w->next)
+		while (w->started && !w->parked)
+			pthread_cond_wait(&park_cond, &park_lock);
+	pthread_mutex_unlock(&park_lock);
+}
+
+void virtio_kvm_unpark_all(struct vm *vm)
+{
+	pthread_mutex_lock(&park_lock);
+	for (struct virtio_kvm *w = vm->virtio; w; w = w->next)
+		w->park = false;
+	pthread_cond_broadcast(&park_cond);
+	pthread_mutex_unlock(&park_lock);
+}
+
 void virtio_kvm_stop_all(struct vm *vm)
 {
 	for (struct virtio_kvm *w = vm->virtio; w; w = w->next) {
 		virtio_mmio_stop(w->vd);
 		signal_fd(w->wake_fd);
 	}
+	/* A parked worker wakes to see it must stop. */
+	pthread_mutex_lock(&park_lock);
+	pthread_cond_broadcast(&park_cond);
+	pthread_mutex_unlock(&park_lock);
 	for (struct virtio_kvm *w = vm->virtio; w; w = w->next)
 		if (w->started) {
 			pthread_join(w->thread, NULL);

@@ -186,7 +186,47 @@ static int add_slot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *host, cons
 	return 0;
 }
 
-static int vm_map_ram(struct vm *vm)
+/*
+ * A snapshot's RAM, without reading it: private pages over the file, made
+ * as the guest writes them, so that several guests can start from one
+ * snapshot.  Only pages that hold data are read when a copy is wanted.
+ */
+static void *map_ram_file(struct vm *vm, int fd, bool copy)
+{
+	u64 size = vm->opts->mem_size;
+	off_t data = 0, hole;
+	void *p;
+
+	if (!copy) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+		if (p == MAP_FAILED)
+			pr_err("cannot map the snapshot's RAM: %s", strerror(errno));
+		else
+			vm->mem.from_file = true;
+		return p;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		pr_err("cannot map %llu MiB of guest RAM: %s", (unsigned long long)(size >> 20),
+		       strerror(errno));
+		return p;
+	}
+	while ((data = lseek(fd, data, SEEK_DATA)) >= 0 && (u64)data < size) {
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0 || (u64)hole > size)
+			hole = (off_t)size;
+		if (util_pread_all(fd, (u8 *)p + data, (size_t)(hole - data), data) < 0) {
+			pr_err("reading the snapshot's RAM: %s", strerror(errno));
+			munmap(p, size);
+			return MAP_FAILED;
+		}
+		data = hole;
+	}
+	return p;
+}
+
+static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
 {
 	struct run_opts *o = vm->opts;
 	struct sysinfo si;
@@ -205,7 +245,9 @@ static int vm_map_ram(struct vm *vm)
 	 * shared with it must be a file: a memfd, mapped shared.  Otherwise
 	 * anonymous memory, which nobody else sees.
 	 */
-	if (o->nr_fss) {
+	if (ram_fd >= 0) {
+		p = map_ram_file(vm, ram_fd, ram_copy);
+	} else if (o->nr_fss) {
 		fd = memfd_create("lkvm-ram", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, (off_t)o->mem_size) < 0) {
 			pr_err("cannot make a memfd for %llu MiB of guest RAM: %s",
@@ -227,8 +269,10 @@ static int vm_map_ram(struct vm *vm)
 		return -1;
 	}
 	madvise(p, o->mem_size, MADV_HUGEPAGE);
-	vm->mem = (struct guest_mem){ .start = o->mem_base, .size = o->mem_size, .host = p,
-				      .fd = fd };
+	vm->mem.start = o->mem_base;
+	vm->mem.size = o->mem_size;
+	vm->mem.host = p;
+	vm->mem.fd = fd;
 
 	return add_slot(vm, LKVM_SLOT_RAM, o->mem_base, o->mem_size, p, "guest RAM");
 }
@@ -243,10 +287,22 @@ int vm_clear_ram(struct vm *vm)
 	 * Shared memory keeps its contents across MADV_DONTNEED: a memfd's
 	 * pages are dropped from the file instead.
 	 */
-	if (m->fd >= 0)
+	if (m->fd >= 0) {
 		r = fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)m->size);
-	else
+	} else if (m->from_file) {
+		/*
+		 * Dropped private pages would read the snapshot again: anonymous
+		 * memory in their place, at the same address, which the memory
+		 * slot keeps pointing at.
+		 */
+		r = mmap(m->host, m->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
+				    MAP_FAILED ? -1 : 0;
+		if (!r)
+			m->from_file = false;
+	} else {
 		r = madvise(m->host, m->size, MADV_DONTNEED);
+	}
 	if (r < 0)
 		pr_err("dropping guest RAM for the reboot: %s", strerror(errno));
 	return r;
@@ -275,7 +331,7 @@ int vm_check_cap(struct vm *vm, long cap)
 	return r < 0 ? 0 : r;
 }
 
-int vm_create(struct vm *vm, struct run_opts *o)
+int vm_create(struct vm *vm, struct run_opts *o, int ram_fd, bool ram_copy)
 {
 	u64 ram_end = o->mem_base + o->mem_size;
 	int max_ipa, ipa, max_vcpus, r, type = 0;
@@ -341,5 +397,5 @@ int vm_create(struct vm *vm, struct run_opts *o)
 		pr_err("eventfd: %s", strerror(errno));
 		return -1;
 	}
-	return vm_map_ram(vm);
+	return vm_map_ram(vm, ram_fd, ram_copy);
 }

@@ -4,12 +4,17 @@
  * auth), MTE, PMU, PV time, PSCI version, SYSTEM_SUSPEND.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "lkvm/arch.h"
 #include "lkvm/kvm-compat.h"
 #include "lkvm/layout.h"
 #include "lkvm/regs.h"
+#include "lkvm/snapshot.h"
 #include "lkvm/vcpu.h"
 
 /*
@@ -27,6 +32,7 @@ static int enable_mte(struct vm *vm)
 		       strerror(errno));
 		return -1;
 	}
+	vm->mte = true;
 	return 0;
 }
 
@@ -173,8 +179,9 @@ static int pvtime_init(struct vm *vm)
 		pr_info("no PV stolen time: more vCPUs than its area has room for");
 		return pvtime_hide(vm);
 	}
-	if (!vm_map_region(vm, LKVM_SLOT_PVTIME, LKVM_PVTIME_BASE, LKVM_PVTIME_SIZE,
-			   "PV stolen-time area"))
+	vm->pvtime = vm_map_region(vm, LKVM_SLOT_PVTIME, LKVM_PVTIME_BASE, LKVM_PVTIME_SIZE,
+				   "PV stolen-time area");
+	if (!vm->pvtime)
 		return -1;
 	for (int i = 0; i < vm->nr_vcpus; i++) {
 		ipa = LKVM_PVTIME_BASE + (u64)i * LKVM_PVTIME_STRIDE;
@@ -209,4 +216,191 @@ int arch_vm_late_init(struct vm *vm)
 		vm->has_system_suspend = false;
 	}
 	return 0;
+}
+
+/* ---- snapshot ------------------------------------------------------------------ */
+
+static const char *const feature_names[] = {
+	[KVM_ARM_VCPU_EL1_32BIT] = "EL1_32BIT (AArch32)",
+	[KVM_ARM_VCPU_PSCI_0_2] = "PSCI_0_2",
+	[KVM_ARM_VCPU_PMU_V3] = "PMU_V3",
+	[KVM_ARM_VCPU_SVE] = "SVE",
+	[KVM_ARM_VCPU_PTRAUTH_ADDRESS] = "PTRAUTH_ADDRESS",
+	[KVM_ARM_VCPU_PTRAUTH_GENERIC] = "PTRAUTH_GENERIC",
+};
+
+int arch_vm_save(struct vm *vm, struct snap_w *w, char *why, size_t len)
+{
+	u64 vls[8] = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(vm->vcpu_features); i++)
+		snapshot_put_u32(w, vm->vcpu_features[i]);
+	if ((vm->vcpu_features[0] & (1u << KVM_ARM_VCPU_SVE)) &&
+	    vcpu_reg(vm->vcpus[0], REG_SVE_VLS, vls, false) < 0) {
+		snprintf(why, len, "reading SVE_VLS: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 8; i++)
+		snapshot_put_u64(w, vls[i]);
+	snapshot_put_u8(w, vm->mte);
+	snapshot_put_u8(w, vm->gic_its_fd >= 0);
+	/* The stolen-time records: KVM adds to what the guest last saw. */
+	snapshot_put_u8(w, vm->pvtime != NULL);
+	if (vm->pvtime)
+		snapshot_put(w, vm->pvtime, LKVM_PVTIME_SIZE);
+	return 0;
+}
+
+int arch_vm_load_vls(struct snap_r *r, u64 vls[8], bool *mte)
+{
+	for (int i = 0; i < 7; i++)
+		snapshot_get_u32(r);
+	for (int i = 0; i < 8; i++)
+		vls[i] = snapshot_get_u64(r);
+	*mte = snapshot_get_bool(r);
+	return r->bad ? -1 : 0;
+}
+
+int arch_vm_load(struct vm *vm, struct snap_r *r, char *why, size_t len)
+{
+	bool mte, its, pvtime;
+
+	for (size_t i = 0; i < ARRAY_SIZE(vm->vcpu_features); i++) {
+		u32 saved = snapshot_get_u32(r), have = vm->vcpu_features[i], diff = saved ^ have;
+
+		if (!diff || r->bad)
+			continue;
+		for (u32 b = 0; b < 32; b++) {
+			u32 bit = (u32)i * 32 + b;
+			const char *name = bit < ARRAY_SIZE(feature_names) && feature_names[bit] ?
+						   feature_names[bit] : "?";
+
+			if (diff & (1u << b)) {
+				snprintf(why, len, "vCPU feature %u (%s): the snapshot's guest %s it, "
+					 "this host and configuration %s", bit, name,
+					 saved & (1u << b) ? "has" : "lacks",
+					 have & (1u << b) ? "give it" : "cannot give it");
+				return -1;
+			}
+		}
+	}
+	for (int i = 0; i < 8; i++)
+		snapshot_get_u64(r);
+	mte = snapshot_get_bool(r);
+	its = snapshot_get_bool(r);
+	pvtime = snapshot_get_bool(r);
+	if (!r->bad && mte != vm->mte) {
+		snprintf(why, len, "MTE: the snapshot's guest %s it, this host %s",
+			 mte ? "has" : "lacks", vm->mte ? "gives it" : "does not offer it");
+		return -1;
+	}
+	if (!r->bad && its != (vm->gic_its_fd >= 0)) {
+		snprintf(why, len, "GIC type: the snapshot's guest has a GICv3%s, this one%s",
+			 its ? " with an ITS" : "", its ? " none" : " has an ITS");
+		return -1;
+	}
+	if (!r->bad && pvtime != (vm->pvtime != NULL)) {
+		snprintf(why, len, "PV stolen time: the snapshot's guest %s it, this host %s",
+			 pvtime ? "has" : "lacks", vm->pvtime ? "gives it" : "does not offer it");
+		return -1;
+	}
+	if (pvtime)
+		snapshot_get(r, vm->pvtime, LKVM_PVTIME_SIZE);
+	if (!snapshot_r_ok(r)) {
+		snprintf(why, len, "its VM state is malformed");
+		return -1;
+	}
+	return 0;
+}
+
+/* KVM_ARM_MTE_COPY_TAGS over [@gpa, +@size): one tag byte per 16 bytes of RAM. */
+static int copy_tags(struct vm *vm, u64 gpa, u64 size, u8 *tags, bool to_guest)
+{
+	while (size) {
+		u64 chunk = size < SZ_1G ? size : SZ_1G;
+		struct kvm_arm_copy_mte_tags c = {
+			.guest_ipa = gpa, .length = chunk, .addr = tags,
+			.flags = to_guest ? KVM_ARM_TAGS_TO_GUEST : KVM_ARM_TAGS_FROM_GUEST,
+		};
+		int r = vm_ioctl(vm, vm->vm_fd, KVM_ARM_MTE_COPY_TAGS, &c);
+
+		if (r <= 0) {
+			if (!r)
+				errno = EFAULT;
+			return -1;
+		}
+		/* It may stop short: go on from there. */
+		gpa += (u64)r;
+		size -= (u64)r;
+		tags += r / 16;
+	}
+	return 0;
+}
+
+int arch_vm_save_tags(struct vm *vm, struct snap_w *w, char *why, size_t len)
+{
+	u64 raw_len = vm->mem.size / 16;
+	u8 *raw = xmalloc(raw_len);
+	uLongf comp_len = compressBound(raw_len);
+	u8 *comp = xmalloc(comp_len);
+	int r = -1;
+
+	if (copy_tags(vm, vm->mem.start, vm->mem.size, raw, false) < 0)
+		snprintf(why, len, "reading the MTE tags: %s", strerror(errno));
+	else if (compress2(comp, &comp_len, raw, raw_len, 1) != Z_OK)
+		snprintf(why, len, "compressing the MTE tags failed");
+	else
+		r = 0;
+	if (!r) {
+		snapshot_put_u64(w, raw_len);
+		snapshot_put_u64(w, comp_len);
+		snapshot_put(w, comp, comp_len);
+	}
+	free(raw);
+	free(comp);
+	return r;
+}
+
+int arch_vm_load_tags(struct vm *vm, struct snap_r *r, char *why, size_t len)
+{
+	u64 raw_len = snapshot_get_u64(r), comp_len = snapshot_get_u64(r);
+	const u8 *comp = snapshot_get_ptr(r, (size_t)comp_len);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), tpp = page / 16;
+	uLongf out_len = (uLongf)(vm->mem.size / 16);
+	u8 *raw;
+	int ret = -1;
+
+	if (!comp || raw_len != vm->mem.size / 16 || !snapshot_r_ok(r)) {
+		snprintf(why, len, "its MTE tags are malformed");
+		return -1;
+	}
+	raw = xmalloc(raw_len);
+	if (uncompress(raw, &out_len, comp, (uLong)comp_len) != Z_OK || out_len != raw_len) {
+		snprintf(why, len, "its MTE tags do not inflate to %llu bytes",
+			 (unsigned long long)raw_len);
+		goto out;
+	}
+	/*
+	 * Only pages with a tag set: a fresh page's tags are zero already, and
+	 * writing them would make every page of the guest's RAM resident.
+	 */
+	for (u64 p = 0; p < raw_len;) {
+		u64 end;
+
+		if (snapshot_page_is_zero(raw + p, tpp)) {
+			p += tpp;
+			continue;
+		}
+		for (end = p + tpp; end < raw_len && !snapshot_page_is_zero(raw + end, tpp);)
+			end += tpp;
+		if (copy_tags(vm, vm->mem.start + p * 16, (end - p) * 16, raw + p, true) < 0) {
+			snprintf(why, len, "writing the MTE tags: %s", strerror(errno));
+			goto out;
+		}
+		p = end;
+	}
+	ret = 0;
+out:
+	free(raw);
+	return ret;
 }

@@ -37,4 +37,15 @@ int boot_build_dtb(struct vm *vm, struct boot_payload *b);
  */
 int boot_load(struct vm *vm, struct boot_payload *b);
 
+/*
+ * Snapshots: where the payload lies and the device tree, so that a
+ * restored guest can reboot in place (from the same files, checked again
+ * then).  Load opens the files (a missing one is a warning: only a reboot
+ * needs it); -1 when the saved data is not valid.
+ */
+struct snap_w;
+struct snap_r;
+void boot_snapshot_save(const struct boot_payload *b, struct snap_w *w);
+int boot_snapshot_load(const struct run_opts *o, struct boot_payload *b, struct snap_r *r);
+
 #endif

@@ -18,5 +18,6 @@ int builtin_wait(int argc, char **argv);
 int builtin_events(int argc, char **argv);
 int builtin_wake(int argc, char **argv);
 int builtin_sdei(int argc, char **argv);
+int builtin_snapshot(int argc, char **argv);
 
 #endif

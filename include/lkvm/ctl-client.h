@@ -10,8 +10,8 @@
 
 /*
  * The client side of the control socket (docs/control.md), shared by the
- * subcommands list, pause, resume, stop, debug, stat, wait, events, wake and
- * sdei (builtin-*.c): their command lines, where a guest's socket is,
+ * subcommands list, pause, resume, stop, debug, stat, wait, events, wake,
+ * sdei and snapshot (builtin-*.c): their command lines, where a guest's socket is,
  * connecting, a request and its reply with bounded buffers and timeouts, and
  * the --all iteration.  A failure is reported here, once, as one
  * "lkvm: ..." line, and returned as -1.
@@ -46,6 +46,8 @@ struct ctl_client_opts {
 	u64 event;
 	bool has_cpu;		/* sdei --cpu */
 	u64 cpu;
+	const char *arg;	/* snapshot: its one argument, the directory */
+	bool stop;		/* snapshot --stop */
 };
 
 /* The rows every client subcommand's table is made of. */
@@ -70,6 +72,7 @@ enum ctl_client_target {
 	CTL_CLIENT_NONE,	/* none (list) */
 	CTL_CLIENT_ONE,		/* -n NAME */
 	CTL_CLIENT_ONE_OR_ALL,	/* exactly one of -n NAME and --all */
+	CTL_CLIENT_ONE_ARG,	/* -n NAME and one argument (snapshot's DIR) */
 };
 
 /*

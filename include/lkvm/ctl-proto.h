@@ -16,6 +16,8 @@
 
 /* A request line is at most this long, its newline included. */
 #define CTL_MAX_REQUEST		4096
+/* A snapshot's directory, as the request names it, NUL included. */
+#define CTL_MAX_PATH		1024
 /* A guest name: 1..CTL_MAX_NAME characters of [A-Za-z0-9._-], not starting with '.'. */
 #define CTL_MAX_NAME		64
 
@@ -29,6 +31,7 @@ enum ctl_cmd {
 	CTL_CMD_EVENTS,		/* this connection becomes an event stream */
 	CTL_CMD_WAKE,		/* wake a guest in SYSTEM_SUSPEND */
 	CTL_CMD_SDEI,		/* raise an SDEI event: "event", optional "cpu" */
+	CTL_CMD_SNAPSHOT,	/* write a snapshot: "dir" (absolute), optional "stop" */
 	CTL_CMD_NR,
 };
 
@@ -40,6 +43,8 @@ struct ctl_req {
 	bool text;		/* "text": true asks for a human-readable "text" member too */
 	u32 event;		/* sdei */
 	int cpu;		/* sdei: -1 when not given */
+	char dir[CTL_MAX_PATH];	/* snapshot: an absolute path */
+	bool stop;		/* snapshot: end the guest after it, as `stop` */
 };
 
 /* Error codes of a reply's "error" member. */

@@ -37,9 +37,30 @@ int ctl_server_timeout(struct ctl_server *s);
 enum ctl_action {
 	CTL_ACT_NONE,
 	CTL_ACT_STOP,		/* `lkvm stop`: exit LKVM_EXIT_STOPPED */
+	CTL_ACT_SNAPSHOT,	/* `lkvm snapshot`: take it, then ctl_server_snapshot_done() */
 };
 /* Serve what poll() found ready in @pfd[0..@n) (as filled above). */
 enum ctl_action ctl_server_serve(struct ctl_server *s, struct pollfd *pfd, int n);
+
+/*
+ * The control socket's pause and resume (`lkvm pause`, `lkvm resume`): every
+ * vCPU held, and the guest's virtual counter put back at the resume so that
+ * the guest does not see the time it was held.  ctl_server_counter() gives
+ * that counter while paused (false if none was read).
+ */
+void ctl_server_pause(struct ctl_server *s);
+void ctl_server_resume(struct ctl_server *s);
+bool ctl_server_counter(struct ctl_server *s, u64 *counter);
+
+/* After CTL_ACT_SNAPSHOT: the directory asked for (absolute) and whether to stop after. */
+const char *ctl_server_snapshot_request(struct ctl_server *s, bool *stop);
+/* What a snapshot cost, for its reply. */
+struct ctl_snapshot_result {
+	u64 ms, ram_bytes, state_bytes;
+};
+/* Answer it: @why NULL for success (with @res), else why it was refused. */
+void ctl_server_snapshot_done(struct ctl_server *s, const char *why,
+			      const struct ctl_snapshot_result *res);
 
 /*
  * At exit, once the vCPUs have stopped: send listeners what is left (for a

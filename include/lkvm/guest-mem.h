@@ -14,6 +14,7 @@ struct guest_mem {
 	u64 size;
 	u8 *host;	/* host mapping of [start, start + size) */
 	int fd;		/* a memfd shared with back-end processes, or -1 (anonymous) */
+	bool from_file;	/* a restored snapshot's RAM file, mapped copy-on-write */
 };
 
 /* Host pointer for [gpa, gpa + len), or NULL if any byte lies outside RAM. */

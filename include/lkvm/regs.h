@@ -28,6 +28,8 @@
  * against their encodings (fixed ABI).  Writing it moves the VM-wide offset.
  */
 #define REG_TIMER_CNT		REG_SYS(3, 3, 14, 3, 2)
+/* The physical counter (6.4+): writing it moves the VM-wide physical offset. */
+#define REG_PTIMER_CNT		REG_SYS(3, 3, 14, 0, 1)
 
 /* KVM's firmware pseudo-registers. */
 #define REG_PSCI_VERSION	0x6030000000140000ULL

@@ -20,6 +20,12 @@ int virtio_kvm_add(struct vm *vm, struct device *dev);
 int virtio_kvm_queue_fds(struct virtio_dev *vd, unsigned int q, int *kick, int *call);
 /* After the vGIC is initialised: the irqfds, then the worker threads. */
 int virtio_kvm_start_all(struct vm *vm);
+/*
+ * Hold every worker between two rounds (no chain in hand, no host I/O in
+ * flight), for a snapshot, and let them go again.  Main thread only.
+ */
+void virtio_kvm_park_all(struct vm *vm);
+void virtio_kvm_unpark_all(struct vm *vm);
 /* Stop every worker (I/O in flight is abandoned at its next piece) and join it. */
 void virtio_kvm_stop_all(struct vm *vm);
 

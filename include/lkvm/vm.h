@@ -96,6 +96,11 @@ struct vm {
 	u32 vcpu_target;
 	u32 vcpu_features[7];
 	struct gic_state *gic_state;	/* power-on vGIC registers, for reboot */
+	bool mte;			/* KVM_CAP_ARM_MTE is on */
+	/* Restoring: the snapshot's SVE vector lengths, and the host's cap in bits (0: none). */
+	const u64 *restore_vls;
+	u32 restore_vl_cap;
+	u8 *pvtime;			/* the PV stolen-time area; NULL: none */
 
 	struct smccc_kvm *smccc;	/* hypercalls forwarded to lkvm; NULL: none */
 	struct sdei_kvm *sdei;		/* NULL when SDEI is off */
@@ -131,8 +136,13 @@ struct vm {
 	struct vm_stats stats;
 };
 
-/* Open /dev/kvm, create the VM and map its RAM; -1 after one error line. */
-int vm_create(struct vm *vm, struct run_opts *o);
+/*
+ * Open /dev/kvm, create the VM and map its RAM; -1 after one error line.
+ * @ram_fd >= 0: RAM is that file's first mem_size bytes (a snapshot's),
+ * mapped copy-on-write, or with @ram_copy read into anonymous memory (an
+ * MTE guest's memory must be anonymous or shmem).
+ */
+int vm_create(struct vm *vm, struct run_opts *o, int ram_fd, bool ram_copy);
 /* KVM_CHECK_EXTENSION on the VM (0 when absent). */
 int vm_check_cap(struct vm *vm, long cap);
 /* A reboot in place: guest RAM reads as zero again, as after power-on. */
