@@ -57,3 +57,10 @@ bad_case fs-missing-dir 128 -k "$PAYLOAD" --fs "$WORK/no-such-dir"
 bad_case fs-not-a-dir 128 -k "$PAYLOAD" --fs "$WORK/junk"
 bad_case fs-tag-long 129 -k "$PAYLOAD" --fs /tmp,tag=1234567890123456789012345678901234567
 bad_case fs-tag-twice 129 -k "$PAYLOAD" --fs /tmp,tag=a --fs /,tag=a
+# --restore: the snapshot holds the configuration; a missing or junk one is one line.
+bad_case restore-with-mem 129 --restore "$WORK" -m 128
+bad_case restore-with-kernel 129 --restore "$WORK" -k "$PAYLOAD"
+bad_case paused-without-restore 129 -k "$PAYLOAD" --paused
+bad_case restore-missing 128 --restore "$WORK/no-such-dir"
+mkdir -p "$WORK/junk-snap" && head -c 4096 /dev/urandom >"$WORK/junk-snap/state"
+bad_case restore-junk 128 --restore "$WORK/junk-snap"

@@ -3,7 +3,7 @@
  * Prints "READY <boot>" and reboots (SYSTEM_RESET) when a byte arrives on
  * the UART: a host script decides when the guest reboots, and changes files
  * in between.  Boots are counted through the PL031, which keeps its time.
- * tests/linux/boot-files-changed.sh runs it.
+ * tests/linux/boot-files-changed.sh and snapshot-reboot.sh run it.
  *
  * run-by: tests/linux/boot-files-changed.sh
  */
