@@ -309,8 +309,8 @@ static int check_disks(struct snapshot_file *f, const struct run_opts *cmdline, 
 			snprintf(why, len, "its record of disk %d is malformed", i);
 			return -1;
 		}
-		if (stat(o->disks[i].path, &st) < 0 ||
-		    access(o->disks[i].path, o->disks[i].readonly ? R_OK : R_OK | W_OK) < 0) {
+		/* Whether lkvm may open it is builtin_run()'s check, as for any run. */
+		if (stat(o->disks[i].path, &st) < 0) {
 			snprintf(why, len, "disk '%s': %s", o->disks[i].path, strerror(errno));
 			return -1;
 		}
@@ -421,6 +421,7 @@ int snapshot_kvm_open(const char *dir, const struct run_opts *cmdline, struct sn
 
 static int load_vcpu(struct vm *vm, struct snapshot_file *f, int i, char *why, size_t len)
 {
+	u64 cnt[2] = { 0, 0 };
 	struct vcpu *v = vm->vcpus[i];
 	struct snap_r r;
 	u32 mp;
@@ -429,12 +430,17 @@ static int load_vcpu(struct vm *vm, struct snapshot_file *f, int i, char *why, s
 		snprintf(why, len, "it has no state for vCPU %d", i);
 		return -1;
 	}
-	if (arch_vcpu_load(v, &r, f->counters, &mp, why, len) < 0)
+	if (arch_vcpu_load(v, &r, cnt, &mp, why, len) < 0)
 		return -1;
 	if (psci_kvm_load(v, &r, mp) < 0 || !snapshot_r_ok(&r)) {
 		snprintf(why, len, "vCPU %d: its SYSTEM_SUSPEND state is not valid", i);
 		return -1;
 	}
+	/*
+	 * The virtual counter is the one read when the guest was paused (the
+	 * VM record), not this vCPU's copy, which drifted while it was saved.
+	 */
+	f->counters[1] = cnt[1];
 	return 0;
 }
 
@@ -459,14 +465,9 @@ int snapshot_kvm_restore(struct vm *vm, struct snapshot_file *f, struct boot_pay
 		if (arch_vm_load_tags(vm, &r, why, len) < 0)
 			return -1;
 	}
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		u64 counter = f->counters[0];
-
+	for (i = 0; i < vm->nr_vcpus; i++)
 		if (load_vcpu(vm, f, i, why, len) < 0)
 			return -1;
-		/* The counter read when the guest was paused, not the drifting copies. */
-		f->counters[0] = counter;
-	}
 	if (!snapshot_find(&f->snap, SNAP_GIC, 0, &r) || arch_gic_load(vm, &r, why, len) < 0) {
 		if (!r.p)
 			snprintf(why, len, "it has no GIC state");

@@ -187,43 +187,22 @@ static int add_slot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *host, cons
 }
 
 /*
- * A snapshot's RAM, without reading it: private pages over the file, made
- * as the guest writes them, so that several guests can start from one
- * snapshot.  Only pages that hold data are read when a copy is wanted.
+ * An MTE guest's snapshot off tmpfs: its RAM read into anonymous memory,
+ * only the parts of the file that hold data (holes read as zero already).
  */
-static void *map_ram_file(struct vm *vm, int fd, bool copy)
+static int read_ram_file(void *p, int fd, u64 size)
 {
-	u64 size = vm->opts->mem_size;
 	off_t data = 0, hole;
-	void *p;
 
-	if (!copy) {
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
-		if (p == MAP_FAILED)
-			pr_err("cannot map the snapshot's RAM: %s", strerror(errno));
-		else
-			vm->mem.from_file = true;
-		return p;
-	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
-	if (p == MAP_FAILED) {
-		pr_err("cannot map %llu MiB of guest RAM: %s", (unsigned long long)(size >> 20),
-		       strerror(errno));
-		return p;
-	}
 	while ((data = lseek(fd, data, SEEK_DATA)) >= 0 && (u64)data < size) {
 		hole = lseek(fd, data, SEEK_HOLE);
 		if (hole < 0 || (u64)hole > size)
 			hole = (off_t)size;
-		if (util_pread_all(fd, (u8 *)p + data, (size_t)(hole - data), data) < 0) {
-			pr_err("reading the snapshot's RAM: %s", strerror(errno));
-			munmap(p, size);
-			return MAP_FAILED;
-		}
+		if (util_pread_all(fd, (u8 *)p + data, (size_t)(hole - data), data) < 0)
+			return -1;
 		data = hole;
 	}
-	return p;
+	return 0;
 }
 
 static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
@@ -245,8 +224,15 @@ static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
 	 * shared with it must be a file: a memfd, mapped shared.  Otherwise
 	 * anonymous memory, which nobody else sees.
 	 */
-	if (ram_fd >= 0) {
-		p = map_ram_file(vm, ram_fd, ram_copy);
+	if (ram_fd >= 0 && !ram_copy) {
+		/*
+		 * A snapshot's RAM, not read: private pages over the file, made
+		 * as the guest writes them, so that several guests can start
+		 * from one snapshot.
+		 */
+		p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE,
+			 ram_fd, 0);
+		vm->mem.from_file = p != MAP_FAILED;
 	} else if (o->nr_fss) {
 		fd = memfd_create("lkvm-ram", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, (off_t)o->mem_size) < 0) {
@@ -266,6 +252,11 @@ static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
 		       (unsigned long long)(o->mem_size >> 20), strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return -1;
+	}
+	if (ram_fd >= 0 && ram_copy && read_ram_file(p, ram_fd, o->mem_size) < 0) {
+		pr_err("reading the snapshot's RAM: %s", strerror(errno));
+		munmap(p, o->mem_size);
 		return -1;
 	}
 	madvise(p, o->mem_size, MADV_HUGEPAGE);
