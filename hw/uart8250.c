@@ -84,6 +84,7 @@
 
 /* Guest output not yet written to the host: bursts go in at once, beyond that the guest waits. */
 #define UART_TX_BUF		0x4000u
+#define UART_SAVE_FLUSH_MS	100	/* how long a snapshot waits for the writer */
 
 /* 1.8432 MHz / 16 / 12 = 9600 baud: a divisor the guest can read back before it sets one. */
 #define UART_DEFAULT_DIVISOR	12
@@ -506,6 +507,12 @@ static int uart_save(struct device *dev, struct snap_w *w, const char **why)
 {
 	struct uart *u = to_uart(dev);
 
+	/*
+	 * The vCPUs are held: let the writer send what the guest wrote, so it
+	 * comes out once, from this lkvm, and not again from every restore.
+	 * Only output a stuck host side holds longer than this is carried over.
+	 */
+	uart8250_flush(dev, UART_SAVE_FLUSH_MS);
 	pthread_mutex_lock(&u->lock);
 	snapshot_put_u8(w, SNAP_VERSION);
 	snapshot_put_u8(w, u->ier);
