@@ -12,9 +12,7 @@
  */
 #include "libtest.h"
 #include "idmap.h"
-
-/* The memtag instructions: the file is built for plain armv8-a. */
-#define MEMTAG		".arch armv8.5-a+memtag\n\t"
+#include "mte.h"
 
 #define SCTLR_M		BIT(0)
 #define SCTLR_C		BIT(2)
@@ -23,8 +21,6 @@
 #define SCTLR_TCF0_MASK	(3ULL << 38)
 #define SCTLR_TCF_SHIFT	40
 #define SCTLR_TCF_MASK	(3ULL << SCTLR_TCF_SHIFT)
-#define SCTLR_ATA0	BIT(42)
-#define SCTLR_ATA	BIT(43)
 
 #define TCF_NONE	0
 #define TCF_SYNC	1
@@ -34,21 +30,10 @@
 #define TFSR_TF0	BIT(0)	/* async fault, EL1, VA bit 55 = 0 */
 #define TFSR_TF1	BIT(1)	/* async fault, EL1, VA bit 55 = 1 */
 
-/* The MTE system registers by encoding. */
-#define read_gcr()	read_sysreg(s3_0_c1_c0_6)
-#define write_gcr(v)	write_sysreg(v, s3_0_c1_c0_6)
-#define read_rgsr()	read_sysreg(s3_0_c1_c0_5)
-#define write_rgsr(v)	write_sysreg(v, s3_0_c1_c0_5)
 #define read_tfsr()	read_sysreg(s3_0_c5_c6_0)
 #define write_tfsr(v)	write_sysreg(v, s3_0_c5_c6_0)
 #define write_tfsre0(v)	write_sysreg(v, s3_0_c5_c6_1)
 
-#define GCR_EXCLUDE(m)	((u64)(m) & 0xffff)	/* RRND (bit 16) = 0 */
-#define RGSR_SEED(s)	(((u64)(s) & 0xffff) << 8)
-
-#define GRANULE		16
-#define TAG_SHIFT	56
-#define TAG_MASK	(0xfULL << TAG_SHIFT)
 /* FAR_EL1[63:60] are UNKNOWN for a tag check fault; [59:56] hold the tag. */
 #define FAR_KNOWN	((1ULL << 60) - 1)
 
@@ -64,61 +49,6 @@
 static u8 probe_page[4096] __attribute__((aligned(4096)));
 static u8 keep_pages[4 * 4096] __attribute__((aligned(4096)));
 static u8 other_mem[64 * 1024] __attribute__((aligned(4096)));
-
-static inline u64 tagged(u64 p, unsigned int tag)
-{
-	return (p & ~TAG_MASK) | ((u64)(tag & 0xf) << TAG_SHIFT);
-}
-
-static inline unsigned int ptr_tag(u64 p)
-{
-	return (p >> TAG_SHIFT) & 0xf;
-}
-
-static inline u64 irg(u64 p, u64 exclude)
-{
-	u64 r;
-
-	__asm__ volatile(MEMTAG "irg %0, %1, %2" : "=r"(r) : "r"(p), "r"(exclude));
-	return r;
-}
-
-/* Set the Allocation Tag of @p's granule to @p's logical tag. */
-static inline void stg(u64 p)
-{
-	__asm__ volatile(MEMTAG "stg %0, [%0]" : : "r"(p) : "memory");
-}
-
-/* @p with its logical tag replaced by its granule's Allocation Tag. */
-static inline u64 ldg(u64 p)
-{
-	u64 r = p;
-
-	__asm__ volatile(MEMTAG "ldg %0, [%1]" : "+r"(r) : "r"(p) : "memory");
-	return r;
-}
-
-static inline void set_tco(bool on)
-{
-	if (on)
-		__asm__ volatile(MEMTAG "msr tco, #1" : : : "memory");
-	else
-		__asm__ volatile(MEMTAG "msr tco, #0" : : : "memory");
-}
-
-static inline u64 read_tco(void)
-{
-	u64 v;
-
-	__asm__ volatile(MEMTAG "mrs %0, tco" : "=r"(v));
-	return v;
-}
-
-static void set_tags(u64 p, u64 len, unsigned int tag)
-{
-	for (u64 a = p; a < p + len; a += GRANULE)
-		stg(tagged(a, tag));
-}
 
 static void set_tcf(unsigned int tcf)
 {
@@ -197,16 +127,6 @@ static bool sync_fault_ok(u64 ptr, u64 pc, bool write)
 	return flt.count == 1 && flt.elr == pc && ESR_EC(esr) == EC_DABT_CUR &&
 	       ESR_DFSC(esr) == DFSC_TAG_CHECK && !(esr & ESR_FNV) &&
 	       !!(esr & ESR_WNR) == write && (flt.far & FAR_KNOWN) == (ptr & FAR_KNOWN);
-}
-
-static u64 peek(u64 p)
-{
-	return *(volatile u64 *)(uintptr_t)p;
-}
-
-static void poke(u64 p, u64 v)
-{
-	*(volatile u64 *)(uintptr_t)p = v;
 }
 
 static unsigned int bits_set(u64 v)

@@ -12,6 +12,9 @@
 #           goes on intact.
 #  suspend: tests/guest/snapshot-suspend.c saved in SYSTEM_SUSPEND; the
 #           restored guest wakes at its entry point with its context id.
+#  mte:     tests/guest/snapshot-mte.c tags pages across its RAM (a lone
+#           page in a 64 KiB block, a tagged page of zeros, RAM's last
+#           page); after the restore every tag and word reads back.
 # timeout: 240
 
 # expect_tap WHAT BEFORE: the payload's TAP across the snapshot, its first
@@ -208,8 +211,26 @@ part_suspend() {
 	expect_tap suspend "$_before"
 }
 
+part_mte() {
+	lkvm_start -k "$PAYLOADS/snapshot-mte.bin" -c 1 -m 64 --name mtA
+	wait_line '^mte-ready' 30
+	check $? "mte: the payload is ready"
+	sleep 1		# into its wait for a byte
+	ctl snapshot -n mtA "$WORK/s5" --stop
+	check $CTL_RC "mte: lkvm snapshot --stop"
+	finish 5
+	_before=$OUT
+
+	lkvm_start --restore "$WORK/s5" --name mtB
+	ctl wait -n mtB --state running --timeout 30
+	check $CTL_RC "mte: the restored guest runs"
+	type_byte mte
+	finish 0
+	expect_tap mte "$_before"
+}
+
 host() {
-	for p in snapshot-regs snapshot-sdei snapshot-suspend; do
+	for p in snapshot-regs snapshot-sdei snapshot-suspend snapshot-mte; do
 		[ -f "$PAYLOADS/$p.bin" ] || skip "no payload $p.bin"
 	done
 	if ! command -v snap-regs >/dev/null; then
@@ -221,6 +242,7 @@ host() {
 	part_refusals
 	part_sdei
 	part_suspend
+	part_mte
 }
 
 guest() {
