@@ -44,7 +44,8 @@ stat_of() {
 	sed -n "s/.*stats:.* $2 \([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
 }
 
-# want PART: is PART (suspend, boot, sdei, exits, linux, net) to be measured?
+# want PART: is PART (suspend, boot, sdei, exits, linux, net, snapshot) to be
+# measured?
 # All are, unless BENCH_ONLY names some.
 want() {
 	[ -z "$ONLY" ] && return 0
@@ -389,6 +390,115 @@ if want net; then
 		done
 		grep -h 'vhost-net unavailable' "$W"/net-* | sed 's/^/# bench: /'
 		ip link del lkvmb0 2>/dev/null
+	fi
+fi
+
+# 9. Snapshots of an idle Linux guest (the rig's kernel and initramfs,
+#    2 vCPUs, 256 MiB and 1 GiB): a cold boot to init, `lkvm snapshot --stop`
+#    (its time, the bytes it wrote), and `lkvm run --restore` to the guest's
+#    first instruction (lkvm's startup-us) and to its first answer on the
+#    console, each against the cold boot of the same guest in this run.
+if want snapshot; then
+	# wait_out FILE PATTERN HUNDREDTHS: poll FILE (lkvm $pid's output) for
+	# PATTERN; fails when lkvm ends first.
+	wait_out() {
+		i=0
+		while [ $i -lt "$3" ]; do
+			tr -d '\r' <"$1" | grep -q "$2" && return 0
+			kill -0 "$pid" 2>/dev/null || return 1
+			sleep 0.01
+			i=$((i + 1))
+		done
+		return 1
+	}
+	# on_fifo NAME ARGS...: lkvm run in the background, output in $W/NAME, its
+	# console input from a fifo held open on fd 5; pid in $pid.
+	on_fifo() {
+		name=$1
+		shift
+		rm -f "$W/in"
+		mkfifo "$W/in"
+		"$LKVM" run "$@" <"$W/in" >"$W/$name" 2>&1 &
+		pid=$!
+		exec 5>"$W/in"
+	}
+	# finish NAME: "off" typed, lkvm waited for, its console closed.
+	finish() {
+		# In a subshell: a write to a fifo lkvm no longer reads is a SIGPIPE.
+		kill -0 "$pid" 2>/dev/null && (echo off >&5) 2>/dev/null
+		wait "$pid"
+		exec 5>&-
+		tr -d '\r' <"$W/$1" >"$W/$1.txt"
+	}
+	failed() {
+		echo "# bench: $1:"
+		tail -n 12 "$2" | sed 's/^/#   /'
+	}
+	json_num() {
+		sed -n "s/.*\"$2\": *\([0-9][0-9]*\).*/\1/p" "$1" | head -n 1
+	}
+	if [ ! -f /Image ] || [ ! -s /initrd.cpio.gz ]; then
+		echo "# bench: no L2 kernel and initramfs: the snapshot runs are skipped"
+	else
+		export LKVM_RUNTIME_DIR=$W/rt
+		mkdir -p "$LKVM_RUNTIME_DIR"
+		for mb in 256 1024; do
+			m=${mb}m
+			[ $mb = 1024 ] && m=1g
+			vm=snap-$m
+			t0=$(now_ns)
+			on_fifo "cold-$m" -k /Image -i /initrd.cpio.gz -c 2 -m $mb --name "$vm" \
+				--stats -p "lkvm.test=bench-snap"
+			if ! wait_out "$W/cold-$m" '^BENCH-SNAP-READY' 30000; then
+				kill "$pid" 2>/dev/null
+				finish "cold-$m"
+				failed "the $m guest did not reach init" "$W/cold-$m.txt"
+				continue
+			fi
+			# Back in its "read" on the console.
+			sleep 1
+			t1=$(now_ns)
+			"$LKVM" snapshot -n "$vm" "$W/s-$m" --stop --json >"$W/snap-$m" 2>&1
+			src=$?
+			t2=$(now_ns)
+			finish "cold-$m"
+			if [ $src -ne 0 ]; then
+				failed "lkvm snapshot ($m) failed (status $src)" "$W/snap-$m"
+				continue
+			fi
+			su=$(stat_of "$W/cold-$m.txt" startup-us)
+			init=$(sed -n 's/^BENCH-SNAP-READY //p' "$W/cold-$m.txt")
+			cold=$((su + init * 10000))
+			out "snap-$m-cold-startup-us $su us"
+			out "snap-$m-cold-start-to-init-ms $((cold / 1000)) ms"
+			snap=$(((t2 - t1) / 1000))
+			out "snap-$m-snapshot-ms $((snap / 1000)) ms"
+			out "snap-$m-snapshot-lkvm-ms $(json_num "$W/snap-$m" ms) ms"
+			x=$(ratio "$snap" "$cold") && out "snap-$m-snapshot-vs-cold-boot $x x"
+			out "snap-$m-ram-data-kb $(($(json_num "$W/snap-$m" ram_bytes) / 1024)) kB"
+			out "snap-$m-state-bytes $(json_num "$W/snap-$m" state_bytes) bytes"
+			out "snap-$m-files-on-disk-kb $(du -sk "$W/s-$m" | cut -f1) kB"
+
+			t3=$(now_ns)
+			on_fifo "restore-$m" --restore "$W/s-$m" --name "$vm-r" --stats
+			(echo ping >&5) 2>/dev/null
+			wait_out "$W/restore-$m" '^BENCH-SNAP-PONG' 30000
+			ok=$?
+			t4=$(now_ns)
+			finish "restore-$m"
+			if [ $ok -ne 0 ]; then
+				failed "the $m guest did not answer after its restore" "$W/restore-$m.txt"
+				continue
+			fi
+			rs=$(stat_of "$W/restore-$m.txt" startup-us)
+			ans=$(((t4 - t3) / 1000))
+			out "snap-$m-restore-to-first-run-us $rs us"
+			x=$(ratio "$cold" "$rs") && out "snap-$m-cold-boot-vs-restore $x x"
+			x=$(ratio "$rs" "$su") && out "snap-$m-restore-vs-cold-startup $x x"
+			out "snap-$m-restore-to-answer-ms $((ans / 1000)) ms"
+			x=$(ratio "$cold" "$ans") && out "snap-$m-cold-boot-vs-restore-answer $x x"
+			rm -rf "$W/s-$m"
+		done
 	fi
 fi
 

@@ -7,7 +7,8 @@
 #
 #   BENCH_CYCLES=64  suspend/resume cycles per run (ioctls: N vs 2N)
 #   BENCH_BOOTS=20   boots for reboot-in-place vs cold start
-#   BENCH_ONLY="exits linux"  only these parts (suspend boot sdei exits linux net)
+#   BENCH_ONLY="exits linux"  only these parts (suspend boot sdei exits linux net
+#                    snapshot)
 # What each figure means: tests/bench/l1.sh.
 set -uo pipefail
 
@@ -140,6 +141,25 @@ declare -A desc=(
 	[net-tx-vhost-mbps]="  the same with vhost=1 (vhost-net in the kernel)"
 	[net-tx-vhost-vs-loopback]="  / the host's loopback"
 )
+# The snapshot figures, one set per guest size.
+for size in "256m 256 MiB" "1g 1 GiB"; do
+	m=${size%% *}
+	desc+=(
+		[snap-$m-cold-startup-us]="Linux guest, ${size#* }, 2 vCPUs, cold boot: lkvm start -> first KVM_RUN"
+		[snap-$m-cold-start-to-init-ms]="  cold boot: lkvm start -> the guest's init"
+		[snap-$m-snapshot-ms]="  lkvm snapshot --stop of it, idle at init: the command's wall time"
+		[snap-$m-snapshot-lkvm-ms]="  the same, as lkvm's reply counts it (pause to files renamed)"
+		[snap-$m-snapshot-vs-cold-boot]="  snapshot / cold boot to init"
+		[snap-$m-ram-data-kb]="  guest RAM written (pages not zero)"
+		[snap-$m-state-bytes]="  the state file (registers, vGIC, devices, MTE tags)"
+		[snap-$m-files-on-disk-kb]="  the snapshot's blocks on disk (RAM is a sparse file)"
+		[snap-$m-restore-to-first-run-us]="  lkvm run --restore: start -> first KVM_RUN (the guest's next instruction)"
+		[snap-$m-cold-boot-vs-restore]="  cold boot to init / restore to first KVM_RUN"
+		[snap-$m-restore-vs-cold-startup]="  restore / a cold boot's start -> first KVM_RUN"
+		[snap-$m-restore-to-answer-ms]="  restore start -> the guest's answer to a line typed at once"
+		[snap-$m-cold-boot-vs-restore-answer]="  cold boot to init / restore to that answer"
+	)
+done
 [ -f "$RESULTS" ] && mv "$RESULTS" "$OUTDIR/results.prev.txt"
 {
 	echo "lkvm bench ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'))"
