@@ -31,7 +31,7 @@ LIBS := -lfdt -lz -lpthread
 
 # The logic that decides: no KVM header, no ioctl.  It also builds natively
 # for the unit tests and fuzzers (tests/unit, tests/fuzz).
-PURE_SRCS := util.c options.c options-snapshot.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c snapshot.c \
+PURE_SRCS := util.c options.c options-snapshot.c device.c term.c psci.c sdei.c smccc.c json.c ctl-proto.c snapshot.c snapshot-tags.c \
 	arm/image.c arm/fdt.c arm/reg-name.c hw/uart8250.c hw/pl031.c \
 	virtio/virtq.c virtio/mmio.c virtio/blk.c virtio/console.c virtio/rng.c \
 	virtio/input.c virtio/fs.c virtio/net.c ctl-client.c vhost-user-msg.c

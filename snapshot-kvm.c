@@ -36,6 +36,11 @@
 /* ---- saving ------------------------------------------------------------------- */
 
 /* @path made absolute against lkvm's working directory (lkvm never changes it). */
+static u64 ms_since(u64 t)
+{
+	return (util_now_ns() - t) / 1000000;
+}
+
 static void absolute(const char *path, char *out, size_t len)
 {
 	char cwd[1024];
@@ -85,7 +90,7 @@ static int save_disks(struct vm *vm, struct snap_w *w, char *why, size_t len)
 }
 
 static int save_state(struct vm *vm, const struct boot_payload *boot, u64 counter,
-		      struct snap_w *w, char *why, size_t len)
+		      const u64 *in_use, struct snap_w *w, char *why, size_t len)
 {
 	int i = 0;
 
@@ -129,16 +134,19 @@ static int save_state(struct vm *vm, const struct boot_payload *boot, u64 counte
 		sdei_kvm_save(vm, w);
 	}
 	if (vm->mte) {
+		u64 t = util_now_ns();
+
 		snapshot_section_begin(w, SNAP_MTE, 0);
-		if (arch_vm_save_tags(vm, w, why, len) < 0)
+		if (arch_vm_save_tags(vm, in_use, w, why, len) < 0)
 			return -1;
+		pr_debug("snapshot: MTE tags in %llu ms", (unsigned long long)ms_since(t));
 	}
 	snapshot_section_end(w);
 	return 0;
 }
 
 /* Guest RAM: holes for zero pages, then the trailer.  Returns the bytes of data written. */
-static s64 write_ram(struct vm *vm, int fd, const u8 id[SNAPSHOT_ID_LEN])
+static s64 write_ram(struct vm *vm, int fd, const u64 *in_use, const u8 id[SNAPSHOT_ID_LEN])
 {
 	u8 trailer[SNAPSHOT_RAM_TRAILER];
 	u64 size = vm->mem.size, data = 0;
@@ -148,7 +156,8 @@ static s64 write_ram(struct vm *vm, int fd, const u8 id[SNAPSHOT_ID_LEN])
 	for (u64 off = 0; off < size; off += RAM_CHUNK) {
 		u64 n = size - off < RAM_CHUNK ? size - off : RAM_CHUNK;
 
-		if (snapshot_page_is_zero(vm->mem.host + off, (size_t)n))
+		if (!vm_ram_range_in_use(in_use, off, n) ||
+		    snapshot_page_is_zero(vm->mem.host + off, (size_t)n))
 			continue;
 		if (util_pwrite_all(fd, vm->mem.host + off, (size_t)n, (off_t)off) < 0)
 			return -1;
@@ -165,11 +174,12 @@ static int open_in(int dir_fd, const char *name)
 	return openat(dir_fd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 }
 
-static int write_files(struct vm *vm, const char *dir, struct snap_w *body, const u8 *id,
-		       struct ctl_snapshot_result *res, char *why, size_t len)
+static int write_files(struct vm *vm, const char *dir, const u64 *in_use, struct snap_w *body,
+		       const u8 *id, struct ctl_snapshot_result *res, char *why, size_t len)
 {
 	u8 hdr[SNAPSHOT_HEADER_SIZE];
 	int dfd, sfd = -1, rfd = -1, r = -1;
+	u64 t;
 	s64 ram;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -187,11 +197,14 @@ static int write_files(struct vm *vm, const char *dir, struct snap_w *body, cons
 		snprintf(why, len, "'%s': %s", dir, strerror(errno));
 		goto out;
 	}
-	ram = write_ram(vm, rfd, id);
+	t = util_now_ns();
+	ram = write_ram(vm, rfd, in_use, id);
 	if (ram < 0) {
 		snprintf(why, len, "writing '%s/ram': %s", dir, strerror(errno));
 		goto out;
 	}
+	pr_debug("snapshot: RAM in %llu ms, %llu MiB of data", (unsigned long long)ms_since(t),
+		 (unsigned long long)ram >> 20);
 	snapshot_seal(body, id, vm->mem.size, hdr);
 	if (util_write_all(sfd, hdr, sizeof(hdr)) < 0 ||
 	    util_write_all(sfd, body->buf, body->len) < 0 || fsync(sfd) < 0) {
@@ -226,6 +239,7 @@ int snapshot_kvm_save(struct vm *vm, const struct boot_payload *boot, const char
 	u64 start = util_now_ns();
 	u8 id[SNAPSHOT_ID_LEN];
 	struct snap_w body;
+	u64 *in_use;
 	int r;
 
 	if (atomic_load(&vm->event) == VM_EV_RESET ||
@@ -255,11 +269,14 @@ int snapshot_kvm_save(struct vm *vm, const struct boot_payload *boot, const char
 	/* The workers hold no chain; the ITS's tables go to RAM before RAM is saved. */
 	virtio_kvm_park_all(vm);
 	r = arch_gic_save_tables(vm, why, len);
+	/* Nothing writes guest RAM from here on: which pages hold data holds. */
+	in_use = r ? NULL : vm_ram_in_use(vm);
 	if (!r)
-		r = save_state(vm, boot, counter, &body, why, len);
+		r = save_state(vm, boot, counter, in_use, &body, why, len);
 	if (!r)
-		r = write_files(vm, dir, &body, id, res, why, len);
+		r = write_files(vm, dir, in_use, &body, id, res, why, len);
 	virtio_kvm_unpark_all(vm);
+	free(in_use);
 	snapshot_w_free(&body);
 	res->ms = (util_now_ns() - start) / 1000000;
 	return r;
@@ -458,12 +475,15 @@ int snapshot_kvm_restore(struct vm *vm, struct snapshot_file *f, struct boot_pay
 	if (arch_vm_load(vm, &r, why, len) < 0)
 		return -1;
 	if (vm->mte) {
+		u64 t = util_now_ns();
+
 		if (!snapshot_find(&f->snap, SNAP_MTE, 0, &r)) {
 			snprintf(why, len, "it has no MTE tags");
 			return -1;
 		}
 		if (arch_vm_load_tags(vm, &r, why, len) < 0)
 			return -1;
+		pr_debug("restore: MTE tags in %llu ms", (unsigned long long)ms_since(t));
 	}
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (load_vcpu(vm, f, i, why, len) < 0)

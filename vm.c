@@ -2,6 +2,7 @@
 /* The VM: /dev/kvm, guest RAM, interrupts, and events for the main thread. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -297,6 +298,59 @@ int vm_clear_ram(struct vm *vm)
 	if (r < 0)
 		pr_err("dropping guest RAM for the reboot: %s", strerror(errno));
 	return r;
+}
+
+/* /proc/self/pagemap: one u64 per page of the address space. */
+#define PAGEMAP_PRESENT		(1ULL << 63)
+#define PAGEMAP_SWAPPED		(1ULL << 62)	/* swapped, migrating: not present, not empty */
+
+u64 *vm_ram_in_use(const struct vm *vm)
+{
+	u64 page = (u64)sysconf(_SC_PAGESIZE), npages = vm->mem.size / page, buf[1024];
+	u64 *bits;
+	int fd;
+
+	/*
+	 * A page of private anonymous RAM with an empty page table entry was
+	 * never written since it was mapped or dropped: it reads as zeros and
+	 * KVM gives it zero tags when it is first mapped.  Reading it to find
+	 * out would fault it in.  A file's pages (a memfd's, a restored
+	 * snapshot's) hold data this process has not mapped: no such rule.
+	 */
+	if (vm->mem.fd >= 0 || vm->mem.from_file)
+		return NULL;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	bits = xzalloc((npages + 63) / 64 * sizeof(u64));
+	for (u64 i = 0; i < npages;) {
+		u64 want = npages - i < ARRAY_SIZE(buf) ? npages - i : ARRAY_SIZE(buf);
+		off_t at = (off_t)(((uintptr_t)vm->mem.host / page + i) * sizeof(u64));
+		ssize_t r = pread(fd, buf, want * sizeof(u64), at);
+
+		if (r <= 0 || r % sizeof(u64)) {
+			free(bits);
+			bits = NULL;
+			break;
+		}
+		for (size_t j = 0; j < (size_t)r / sizeof(u64); j++, i++)
+			if (buf[j] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED))
+				bits[i / 64] |= 1ULL << (i % 64);
+	}
+	close(fd);
+	return bits;
+}
+
+bool vm_ram_range_in_use(const u64 *in_use, u64 off, u64 len)
+{
+	u64 page = (u64)sysconf(_SC_PAGESIZE);
+
+	if (!in_use)
+		return true;
+	for (u64 p = off / page; p < (off + len + page - 1) / page; p++)
+		if (in_use[p / 64] >> (p % 64) & 1)
+			return true;
+	return false;
 }
 
 void *vm_map_region(struct vm *vm, u32 slot, u64 gpa, u64 size, const char *what)

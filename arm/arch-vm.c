@@ -8,13 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "lkvm/arch.h"
 #include "lkvm/kvm-compat.h"
 #include "lkvm/layout.h"
 #include "lkvm/regs.h"
-#include "lkvm/snapshot.h"
+#include "lkvm/snapshot-tags.h"
 #include "lkvm/vcpu.h"
 
 /*
@@ -337,70 +336,66 @@ static int copy_tags(struct vm *vm, u64 gpa, u64 size, u8 *tags, bool to_guest)
 	return 0;
 }
 
-int arch_vm_save_tags(struct vm *vm, struct snap_w *w, char *why, size_t len)
+int arch_vm_save_tags(struct vm *vm, const u64 *in_use, struct snap_w *w, char *why, size_t len)
 {
-	u64 raw_len = vm->mem.size / 16;
-	u8 *raw = xmalloc(raw_len);
-	uLongf comp_len = compressBound(raw_len);
-	u8 *comp = xmalloc(comp_len);
-	int r = -1;
+	struct snapshot_tags t;
+	int r = 0;
 
-	if (copy_tags(vm, vm->mem.start, vm->mem.size, raw, false) < 0)
+	/*
+	 * Only the blocks that may hold data: asking KVM for the others' zero
+	 * tags would fault in every page of the guest's RAM.
+	 */
+	snapshot_tags_init(&t, vm->mem.size);
+	for (u64 off = 0; off < vm->mem.size; off += SNAPSHOT_TAGS_BLOCK)
+		if (vm_ram_range_in_use(in_use, off, SNAPSHOT_TAGS_BLOCK))
+			snapshot_tags_add_run(&t, off, SNAPSHOT_TAGS_BLOCK);
+	for (u32 i = 0; i < t.nr_runs && !r; i++)
+		r = copy_tags(vm, vm->mem.start + t.runs[i].off, t.runs[i].len,
+			      t.tags + t.runs[i].off / 16, false);
+	if (r < 0)
 		snprintf(why, len, "reading the MTE tags: %s", strerror(errno));
-	else if (compress2(comp, &comp_len, raw, raw_len, 1) != Z_OK)
+	else if ((r = snapshot_tags_put(w, &t)) < 0)
 		snprintf(why, len, "compressing the MTE tags failed");
-	else
-		r = 0;
-	if (!r) {
-		snapshot_put_u64(w, raw_len);
-		snapshot_put_u64(w, comp_len);
-		snapshot_put(w, comp, comp_len);
-	}
-	free(raw);
-	free(comp);
+	snapshot_tags_free(&t);
 	return r;
 }
 
 int arch_vm_load_tags(struct vm *vm, struct snap_r *r, char *why, size_t len)
 {
-	u64 raw_len = snapshot_get_u64(r), comp_len = snapshot_get_u64(r);
-	const u8 *comp = snapshot_get_ptr(r, (size_t)comp_len);
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), tpp = page / 16;
-	uLongf out_len = (uLongf)(vm->mem.size / 16);
-	u8 *raw;
-	int ret = -1;
+	u64 page = (u64)sysconf(_SC_PAGESIZE);
+	struct snapshot_tags t;
+	const char *twhy;
+	int ret = 0;
 
-	if (!comp || raw_len != vm->mem.size / 16 || !snapshot_r_ok(r)) {
-		snprintf(why, len, "its MTE tags are malformed");
+	if (snapshot_tags_get(r, vm->mem.size, &t, &twhy) < 0) {
+		snprintf(why, len, "%s", twhy);
+		snapshot_tags_free(&t);
 		return -1;
-	}
-	raw = xmalloc(raw_len);
-	if (uncompress(raw, &out_len, comp, (uLong)comp_len) != Z_OK || out_len != raw_len) {
-		snprintf(why, len, "its MTE tags do not inflate to %llu bytes",
-			 (unsigned long long)raw_len);
-		goto out;
 	}
 	/*
 	 * Only pages with a tag set: a fresh page's tags are zero already, and
 	 * writing them would make every page of the guest's RAM resident.
+	 * Runs are 64 KiB aligned: whole pages of any arm64 host.
 	 */
-	for (u64 p = 0; p < raw_len;) {
-		u64 end;
+	for (u32 i = 0; i < t.nr_runs && !ret; i++) {
+		u64 off = t.runs[i].off, run_end = off + t.runs[i].len;
 
-		if (snapshot_page_is_zero(raw + p, tpp)) {
-			p += tpp;
-			continue;
+		while (off < run_end && !ret) {
+			u64 end;
+
+			if (snapshot_page_is_zero(t.tags + off / 16, page / 16)) {
+				off += page;
+				continue;
+			}
+			for (end = off + page;
+			     end < run_end && !snapshot_page_is_zero(t.tags + end / 16, page / 16);)
+				end += page;
+			ret = copy_tags(vm, vm->mem.start + off, end - off, t.tags + off / 16, true);
+			off = end;
 		}
-		for (end = p + tpp; end < raw_len && !snapshot_page_is_zero(raw + end, tpp);)
-			end += tpp;
-		if (copy_tags(vm, vm->mem.start + p * 16, (end - p) * 16, raw + p, true) < 0) {
-			snprintf(why, len, "writing the MTE tags: %s", strerror(errno));
-			goto out;
-		}
-		p = end;
 	}
-	ret = 0;
-out:
-	free(raw);
+	if (ret < 0)
+		snprintf(why, len, "writing the MTE tags: %s", strerror(errno));
+	snapshot_tags_free(&t);
 	return ret;
 }

@@ -30,7 +30,7 @@ int arch_vm_late_init(struct vm *vm);
 int arch_vm_save(struct vm *vm, struct snap_w *w, char *why, size_t len);
 int arch_vm_load_vls(struct snap_r *r, u64 vls[8], bool *mte);
 int arch_vm_load(struct vm *vm, struct snap_r *r, char *why, size_t len);
-int arch_vm_save_tags(struct vm *vm, struct snap_w *w, char *why, size_t len);
+int arch_vm_save_tags(struct vm *vm, const u64 *in_use, struct snap_w *w, char *why, size_t len);
 int arch_vm_load_tags(struct vm *vm, struct snap_r *r, char *why, size_t len);
 
 /* arch-vcpu.c: every vCPU's first init (secondaries powered off), finalize, MPIDR. */

@@ -148,6 +148,14 @@ int vm_check_cap(struct vm *vm, long cap);
 /* A reboot in place: guest RAM reads as zero again, as after power-on. */
 int vm_clear_ram(struct vm *vm);
 /*
+ * Which host pages of guest RAM may hold data: bit i (of word i / 64) for
+ * page i, set unless the page is known to read as zeros with zero MTE tags.
+ * NULL when that cannot be known (every page may hold data).  Free it.
+ */
+u64 *vm_ram_in_use(const struct vm *vm);
+/* May any byte of guest RAM [@off, @off + @len) hold data, by such a map? */
+bool vm_ram_range_in_use(const u64 *in_use, u64 off, u64 len);
+/*
  * Memory the guest sees besides its RAM (a firmware-owned area: the PV time
  * records), zeroed, in memory slot @slot; NULL after one error line.
  */

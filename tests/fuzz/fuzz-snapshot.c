@@ -8,6 +8,8 @@
  *   1  a body, sealed here first (the checksums would stop nearly every
  *      mutation before the sections are walked)
  *   2  the SDEI state alone, loaded into a fresh 2-PE dispatcher
+ *   3  an MTE tags section (snapshot-tags.c) for 4 MiB of RAM: one taken
+ *      must save and read back to the same runs and tags
  *
  * A dispatcher that takes a state must save it back byte for byte, keep
  * its invariants, and still work; one that refuses must say why.
@@ -17,7 +19,7 @@
 #include <string.h>
 
 #include "lkvm/sdei.h"
-#include "lkvm/snapshot.h"
+#include "lkvm/snapshot-tags.h"
 
 #define NR_PES 2
 
@@ -172,6 +174,32 @@ static void open_file(const u8 *p, size_t len, bool sealed)
 		}
 }
 
+#define TAGS_RAM	(4 * SZ_1M)
+
+static void load_tags(const u8 *p, size_t len)
+{
+	struct snapshot_tags t, u;
+	const char *why = NULL;
+	struct snap_w w;
+	struct snap_r r;
+
+	snapshot_r_init(&r, p, len);
+	if (snapshot_tags_get(&r, TAGS_RAM, &t, &why) < 0) {
+		CHECK(why);
+		snapshot_tags_free(&t);
+		return;
+	}
+	snapshot_w_init(&w);
+	CHECK(snapshot_tags_put(&w, &t) == 0);
+	snapshot_r_init(&r, w.buf, w.len);
+	CHECK(snapshot_tags_get(&r, TAGS_RAM, &u, &why) == 0);
+	CHECK(u.nr_runs == t.nr_runs && !memcmp(u.runs, t.runs, t.nr_runs * sizeof(*t.runs)));
+	CHECK(!memcmp(u.tags, t.tags, TAGS_RAM / 16));
+	snapshot_tags_free(&u);
+	snapshot_tags_free(&t);
+	snapshot_w_free(&w);
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -182,7 +210,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	if (!size)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		open_file(data + 1, size - 1, false);
 		break;
@@ -196,8 +224,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		free(file);
 		snapshot_w_free(&w);
 		break;
-	default:
+	case 2:
 		load_sdei(data + 1, size - 1);
+		break;
+	default:
+		load_tags(data + 1, size - 1);
 		break;
 	}
 	return 0;
