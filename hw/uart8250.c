@@ -84,7 +84,7 @@
 
 /* Guest output not yet written to the host: bursts go in at once, beyond that the guest waits. */
 #define UART_TX_BUF		0x4000u
-#define UART_SAVE_FLUSH_MS	100	/* how long a snapshot waits for the writer */
+#define UART_SAVE_FLUSH_MS	500	/* how long a snapshot waits for the writer */
 
 /* 1.8432 MHz / 16 / 12 = 9600 baud: a divisor the guest can read back before it sets one. */
 #define UART_DEFAULT_DIVISOR	12
