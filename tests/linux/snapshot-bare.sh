@@ -81,8 +81,16 @@ part_regs() {
 	lkvm_start --restore "$WORK/s1" --name snapB --paused
 	ctl wait -n snapB --state paused --timeout 30
 	check $CTL_RC "regs: the restored guest is held (--paused)"
+	_du1=$(du -k "$WORK/s1/ram" | cut -f1)
 	ctl snapshot -n snapB "$WORK/s2"
 	check $CTL_RC "regs: a snapshot of the restored guest before it ran"
+	# Its RAM is s1's file, mapped: taking s2 must not read s1's holes
+	# (on tmpfs that would fill them) and must hold the same bytes.
+	_du2=$(du -k "$WORK/s1/ram" | cut -f1)
+	[ "$_du2" -le $((_du1 + 64)) ]
+	check $? "regs: s2 read s1's data, not its holes (s1/ram: $_du1 kB on disk before, $_du2 kB after)"
+	cmp -n $((64 << 20)) "$WORK/s1/ram" "$WORK/s2/ram"
+	check $? "regs: s2 holds s1's 64 MiB of RAM, byte for byte ($(du -k "$WORK/s2/ram" | cut -f1) kB on disk)"
 	snap-regs "$WORK/s1" >"$WORK/s1.regs" && snap-regs "$WORK/s2" >"$WORK/s2.regs"
 	check $? "regs: snap-regs reads both snapshots"
 	echo "# $(wc -l <"$WORK/s1.regs") lines of vCPU state in s1, $(wc -l <"$WORK/s2.regs") in s2"
@@ -113,6 +121,14 @@ part_regs() {
 	_ms=$(tr -d '\r' <"$OUT" | sed -n 's/^# the counter advanced \([0-9]*\) ms .*/\1/p')
 	[ -n "$_ms" ] && [ "$_ms" -lt 5000 ]
 	check $? "regs: the guest's counter advanced ${_ms:-?} ms across the snapshot, less than it was held"
+
+	# s2, a snapshot of a restored guest, restores and runs as well.
+	lkvm_start --restore "$WORK/s2" --name snapC
+	ctl wait -n snapC --state running --timeout 30
+	check $CTL_RC "regs: s2 restored"
+	type_byte regs-s2
+	finish 0
+	expect_tap "regs (s2)" "$OUT_REGS"
 }
 
 part_refusals() {
