@@ -225,6 +225,7 @@ static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
 	 * shared with it must be a file: a memfd, mapped shared.  Otherwise
 	 * anonymous memory, which nobody else sees.
 	 */
+	vm->mem.file_fd = -1;
 	if (ram_fd >= 0 && !ram_copy) {
 		/*
 		 * A snapshot's RAM, not read: private pages over the file, made
@@ -234,6 +235,9 @@ static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
 		p = mmap(NULL, o->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE,
 			 ram_fd, 0);
 		vm->mem.from_file = p != MAP_FAILED;
+		/* Its holes say which pages a snapshot of this guest need not read. */
+		if (vm->mem.from_file)
+			vm->mem.file_fd = fcntl(ram_fd, F_DUPFD_CLOEXEC, 0);
 	} else if (o->nr_fss) {
 		fd = memfd_create("lkvm-ram", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, (off_t)o->mem_size) < 0) {
@@ -290,8 +294,12 @@ int vm_clear_ram(struct vm *vm)
 		r = mmap(m->host, m->size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
 				    MAP_FAILED ? -1 : 0;
-		if (!r)
+		if (!r) {
 			m->from_file = false;
+			if (m->file_fd >= 0)
+				close(m->file_fd);
+			m->file_fd = -1;
+		}
 	} else {
 		r = madvise(m->host, m->size, MADV_DONTNEED);
 	}
@@ -304,6 +312,26 @@ int vm_clear_ram(struct vm *vm)
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_SWAPPED		(1ULL << 62)	/* swapped, migrating: not present, not empty */
 
+/* Set the bits of the pages of [0, @size) of file @fd that hold data (not holes). */
+static int mark_file_data(int fd, u64 size, u64 page, u64 *bits)
+{
+	off_t data, hole = 0;
+
+	while ((u64)hole < size) {
+		data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : -1;	/* ENXIO: holes to the end */
+		if ((u64)data >= size)
+			return 0;
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -1;
+		for (u64 p = (u64)data / page; p < ((u64)hole + page - 1) / page && p < size / page; p++)
+			bits[p / 64] |= 1ULL << (p % 64);
+	}
+	return 0;
+}
+
 u64 *vm_ram_in_use(const struct vm *vm)
 {
 	u64 page = (u64)sysconf(_SC_PAGESIZE), npages = vm->mem.size / page, buf[1024];
@@ -311,13 +339,14 @@ u64 *vm_ram_in_use(const struct vm *vm)
 	int fd;
 
 	/*
-	 * A page of private anonymous RAM with an empty page table entry was
-	 * never written since it was mapped or dropped: it reads as zeros and
-	 * KVM gives it zero tags when it is first mapped.  Reading it to find
-	 * out would fault it in.  A file's pages (a memfd's, a restored
-	 * snapshot's) hold data this process has not mapped: no such rule.
+	 * A page of private RAM with an empty page table entry was never
+	 * written since it was mapped or dropped: it reads as zeros (or, for
+	 * a restored snapshot's, as its file, where a hole reads as zeros too)
+	 * and KVM gives it zero tags when it is first mapped.  Reading it to
+	 * find out would fault it in.  A memfd's pages hold data this process
+	 * has not mapped: no such rule.
 	 */
-	if (vm->mem.fd >= 0 || vm->mem.from_file)
+	if (vm->mem.fd >= 0 || (vm->mem.from_file && vm->mem.file_fd < 0))
 		return NULL;
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -338,6 +367,10 @@ u64 *vm_ram_in_use(const struct vm *vm)
 				bits[i / 64] |= 1ULL << (i % 64);
 	}
 	close(fd);
+	if (bits && vm->mem.from_file && mark_file_data(vm->mem.file_fd, vm->mem.size, page, bits) < 0) {
+		free(bits);
+		bits = NULL;
+	}
 	return bits;
 }
 

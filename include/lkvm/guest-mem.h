@@ -15,6 +15,7 @@ struct guest_mem {
 	u8 *host;	/* host mapping of [start, start + size) */
 	int fd;		/* a memfd shared with back-end processes, or -1 (anonymous) */
 	bool from_file;	/* a restored snapshot's RAM file, mapped copy-on-write */
+	int file_fd;	/* that file (its holes read as zeros), or -1 */
 };
 
 /* Host pointer for [gpa, gpa + len), or NULL if any byte lies outside RAM. */
