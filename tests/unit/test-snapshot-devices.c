@@ -794,7 +794,7 @@ static void test_pl031(void)
 int main(void)
 {
 	log_level = -1;		/* the refusals are the point: keep virtq's warnings quiet */
-	tap_plan(31 + 12 + 8 + 5 + 2 + 18 + 15);
+	tap_plan(31 + 12 + 8 + 5 + 2 + 19 + 15);
 	test_blk();
 	test_console();
 	test_input();
