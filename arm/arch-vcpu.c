@@ -104,8 +104,9 @@ static int sve_restore_lengths(struct vcpu *v)
 			subset = false;
 	}
 	if (!subset || vcpu_reg(v, REG_SVE_VLS, (void *)want, true) < 0) {
-		pr_err("SVE_VLS: the snapshot's vector lengths reach %u bits; this host%s offers "
-		       "%u at most%s%s", vls_max_bits(want), cap ? " (--sve-max-vl)" : "",
+		pr_err("--restore '%s': SVE_VLS: the snapshot's vector lengths reach %u bits; "
+		       "this host%s offers %u at most%s%s", v->vm->opts->restore,
+		       vls_max_bits(want), cap ? " (--sve-max-vl)" : "",
 		       vls_max_bits(host), subset ? ": " : "", subset ? strerror(errno) : "");
 		return -1;
 	}

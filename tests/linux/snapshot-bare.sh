@@ -134,7 +134,7 @@ part_regs() {
 part_refusals() {
 	if [ -n "$VL" ]; then
 		refuse "SVE: --sve-max-vl 128 under a $((VL * 8))-bit snapshot" \
-			"SVE_VLS: the snapshot's vector lengths reach $((VL * 8)) bits; this host \(--sve-max-vl\) offers 128 at most$" \
+			"--restore '[^']*/s1': SVE_VLS: the snapshot's vector lengths reach $((VL * 8)) bits; this host \(--sve-max-vl\) offers 128 at most$" \
 			--restore "$WORK/s1" --name ref-sve --sve-max-vl 128
 	else
 		note "no SVE in the guest: the vector length refusal is not tried"
