@@ -63,6 +63,18 @@ finish() {
 	expect_exit "$1"
 }
 
+# stop_and_restore WHAT FROM DIR TO: lkvm snapshot --stop of FROM into DIR,
+# then DIR restored as TO, running; FROM's output in $_before.
+stop_and_restore() {
+	ctl snapshot -n "$2" "$3" --stop
+	check $CTL_RC "$1: lkvm snapshot --stop"
+	finish 5
+	_before=$OUT
+	lkvm_start --restore "$3" --name "$4"
+	ctl wait -n "$4" --state running --timeout 30
+	check $CTL_RC "$1: the restored guest runs"
+}
+
 part_regs() {
 	dd if=/dev/zero of="$WORK/disk.img" bs=1024 count=1024 2>/dev/null
 	lkvm_start -k "$PAYLOADS/snapshot-regs.bin" -c 2 -m 64 --psci-version 1.1 \
@@ -187,14 +199,7 @@ part_sdei() {
 	check $? "sdei: event 1000 delivered"
 	wait_line '^in-handler event=1000' 30
 	check $? "sdei: the handler runs"
-	ctl snapshot -n sdA "$WORK/s3" --stop
-	check $CTL_RC "sdei: lkvm snapshot --stop inside the handler"
-	finish 5
-	_before=$OUT
-
-	lkvm_start --restore "$WORK/s3" --name sdB
-	ctl wait -n sdB --state running --timeout 30
-	check $CTL_RC "sdei: the restored guest runs"
+	stop_and_restore "sdei (inside the handler)" sdA "$WORK/s3" sdB
 	type_byte sdei
 	finish 0
 	expect_no_line '^in-handler'
@@ -232,14 +237,7 @@ part_mte() {
 	wait_line '^mte-ready' 30
 	check $? "mte: the payload is ready"
 	sleep 1		# into its wait for a byte
-	ctl snapshot -n mtA "$WORK/s5" --stop
-	check $CTL_RC "mte: lkvm snapshot --stop"
-	finish 5
-	_before=$OUT
-
-	lkvm_start --restore "$WORK/s5" --name mtB
-	ctl wait -n mtB --state running --timeout 30
-	check $CTL_RC "mte: the restored guest runs"
+	stop_and_restore mte mtA "$WORK/s5" mtB
 	type_byte mte
 	finish 0
 	expect_tap mte "$_before"
