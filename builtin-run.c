@@ -489,9 +489,10 @@ int builtin_run(int argc, char **argv)
 		if (o->paused)
 			ctl_server_pause(ctl);
 	}
-	pr_info("%s %s: %d vCPU%s, %llu MiB%s", o->restore ? "restoring" : "booting",
+	pr_info("%s %s: %d vCPU%s, %llu MiB%s%s", o->restore ? "restoring" : "booting",
 		o->name ? o->name : o->restore ? o->restore : o->kernel,
 		vm.nr_vcpus, vm.nr_vcpus > 1 ? "s" : "", (unsigned long long)(o->mem_size >> 20),
+		o->restore && snap.ram_copy ? " (RAM read in: MTE, not on tmpfs)" : "",
 		vm.has_system_suspend ? ", SYSTEM_SUSPEND" : "");
 	term_init(&term, STDIN_FILENO,
 		  o->console == CONSOLE_VIRTIO ? virtio_console_receive : uart8250_receive,

@@ -14,7 +14,8 @@
 #           restored guest wakes at its entry point with its context id.
 #  mte:     tests/guest/snapshot-mte.c tags pages across its RAM (a lone
 #           page in a 64 KiB block, a tagged page of zeros, RAM's last
-#           page); after the restore every tag and word reads back.
+#           page); after the restore every tag and word reads back,
+#           restored from tmpfs (RAM mapped) and from ramfs (RAM read in).
 # timeout: 240
 
 # expect_tap WHAT BEFORE: the payload's TAP across the snapshot, its first
@@ -240,7 +241,25 @@ part_mte() {
 	stop_and_restore mte mtA "$WORK/s5" mtB
 	type_byte mte
 	finish 0
+	expect_no_line 'RAM read in'
 	expect_tap mte "$_before"
+
+	# The same snapshot on a file system that is not tmpfs (ramfs): KVM
+	# takes no such file's pages for an MTE guest, so its RAM is read in.
+	mkdir -p "$WORK/rfs"
+	if ! mount -t ramfs ramfs "$WORK/rfs" 2>/dev/null; then
+		note "no ramfs here: the restore that reads RAM in is not tried"
+		return
+	fi
+	cp -r "$WORK/s5" "$WORK/rfs/s5"
+	lkvm_start --restore "$WORK/rfs/s5" --name mtC --loglevel info
+	ctl wait -n mtC --state running --timeout 30
+	check $CTL_RC "mte (ramfs): the restored guest runs"
+	type_byte mte-ramfs
+	finish 0
+	umount "$WORK/rfs"
+	expect_line '^lkvm: restoring mtC: 1 vCPU, 64 MiB \(RAM read in: MTE, not on tmpfs\)'
+	expect_tap "mte (ramfs)" "$_before"
 }
 
 host() {
