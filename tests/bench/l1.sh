@@ -455,12 +455,23 @@ if want snapshot; then
 				failed "the $m guest did not reach init" "$W/cold-$m.txt"
 				continue
 			fi
-			# Back in its "read" on the console.
+			# Back in its "read" on the console.  Three snapshots that let
+			# it run on, then one with --stop: the figure is their median,
+			# and their spread the noise.
 			sleep 1
-			t1=$(now_ns)
-			"$LKVM" snapshot -n "$vm" "$W/s-$m" --stop --json >"$W/snap-$m" 2>&1
-			src=$?
-			t2=$(now_ns)
+			ts=
+			for i in 1 2 3 4; do
+				d=$W/s-$m-$i
+				stop=
+				[ $i = 4 ] && d=$W/s-$m && stop=--stop
+				t1=$(now_ns)
+				"$LKVM" snapshot -n "$vm" "$d" $stop --json >"$W/snap-$m" 2>&1
+				src=$?
+				t2=$(now_ns)
+				[ $src -eq 0 ] || break
+				ts="$ts $(((t2 - t1) / 1000))"
+				[ $i = 4 ] || rm -rf "$d"
+			done
 			finish "cold-$m"
 			if [ $src -ne 0 ]; then
 				failed "lkvm snapshot ($m) failed (status $src)" "$W/snap-$m"
@@ -471,8 +482,10 @@ if want snapshot; then
 			cold=$((su + init * 10000))
 			out "snap-$m-cold-startup-us $su us"
 			out "snap-$m-cold-start-to-init-ms $((cold / 1000)) ms"
-			snap=$(((t2 - t1) / 1000))
-			out "snap-$m-snapshot-ms $((snap / 1000)) ms"
+			# shellcheck disable=SC2086 # the four times, sorted
+			set -- $(printf '%s\n' $ts | sort -n)
+			snap=$((($2 + $3) / 2))
+			out "snap-$m-snapshot-ms $((snap / 1000)) ms (min $(($1 / 1000)), max $(($4 / 1000)), 4 snapshots)"
 			out "snap-$m-snapshot-lkvm-ms $(json_num "$W/snap-$m" ms) ms"
 			x=$(ratio "$snap" "$cold") && out "snap-$m-snapshot-vs-cold-boot $x x"
 			out "snap-$m-ram-data-kb $(($(json_num "$W/snap-$m" ram_bytes) / 1024)) kB"

@@ -147,9 +147,9 @@ for size in "256m 256 MiB" "1g 1 GiB"; do
 	desc+=(
 		[snap-$m-cold-startup-us]="Linux guest, ${size#* }, 2 vCPUs, cold boot: lkvm start -> first KVM_RUN"
 		[snap-$m-cold-start-to-init-ms]="  cold boot: lkvm start -> the guest's init"
-		[snap-$m-snapshot-ms]="  lkvm snapshot --stop of it, idle at init: the command's wall time"
-		[snap-$m-snapshot-lkvm-ms]="  the same, as lkvm's reply counts it (pause to files renamed)"
-		[snap-$m-snapshot-vs-cold-boot]="  snapshot / cold boot to init"
+		[snap-$m-snapshot-ms]="  lkvm snapshot of it, idle at init: the command's wall time (median)"
+		[snap-$m-snapshot-lkvm-ms]="  the last (--stop), as lkvm's reply counts it (pause to files renamed)"
+		[snap-$m-snapshot-vs-cold-boot]="  snapshot (median) / cold boot to init"
 		[snap-$m-ram-data-kb]="  guest RAM written (pages not zero)"
 		[snap-$m-state-bytes]="  the state file (registers, vGIC, devices, MTE tags)"
 		[snap-$m-files-on-disk-kb]="  the snapshot's blocks on disk (RAM is a sparse file)"
