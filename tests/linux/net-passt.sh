@@ -1,8 +1,9 @@
 # virtio-net in user mode (-n mode=user): the guest gets its address from
 # passt by DHCP and fetches a file from a TCP server on the emulated host's
 # loopback through the gateway address, checksum compared.  Then passt is
-# killed: lkvm says so once, the guest's link goes down, lkvm keeps running
-# and the guest powers off normally.  The emulated host has no NIC for passt
+# stopped, sent to, and killed (its socket ends in ECONNRESET): lkvm says
+# so once, the guest's link goes down, lkvm keeps running and the guest
+# powers off normally.  The emulated host has no NIC for passt
 # to copy its addresses from, so passt gets link-local ones here: started by
 # the test (socket=PATH), and started by lkvm with the test's addresses on
 # dummy0 to copy.
@@ -41,8 +42,13 @@ host() {
 	[ "$got" = "$want" ]
 	check $? "4 MiB fetched from the host's loopback through passt, md5 $got (want $want)"
 
-	# passt dies under the guest.
-	kill "$passt_pid"
+	# passt dies under the guest, with frames from lkvm it never read: the
+	# socket then ends in ECONNRESET rather than EOF, the same end.
+	kill -STOP "$passt_pid"
+	type_line "SEND"
+	wait_line '^SENT' 30
+	check $? "the guest sent to a stopped passt"
+	kill -KILL "$passt_pid"
 	wait_line 'net0: passt at .* closed the connection; the guest.s link is down' 20
 	check $? "lkvm says passt went away"
 	type_line "CARRIER"
@@ -122,6 +128,10 @@ guest() {
 				i=$((i + 1))
 			done
 			echo "CARRIER-AFTER $(cat /sys/class/net/eth0/carrier)"
+			;;
+		SEND)
+			ping -c 3 -W 1 "$gw" >/dev/null 2>&1
+			echo "SENT"
 			;;
 		DONE)
 			break
