@@ -65,6 +65,14 @@ static int passt_dead(struct net_passt *p, const char *fmt, const char *what)
 	return -EPIPE;
 }
 
+/* A send that failed: the peer gone (EPIPE, ECONNRESET), or another error. */
+static int write_failed(struct net_passt *p)
+{
+	if (errno == EPIPE || errno == ECONNRESET)
+		return passt_dead(p, NULL, NULL);
+	return passt_dead(p, "write: %s", strerror(errno));
+}
+
 /* Read what the socket has, as far as the buffer goes.  0, or -EPIPE. */
 static int fill(struct net_passt *p)
 {
@@ -83,7 +91,8 @@ static int fill(struct net_passt *p)
 			p->in_len += (size_t)r;
 			continue;
 		}
-		if (r == 0)
+		/* A peer that closes with bytes of ours unread leaves ECONNRESET: an end all the same. */
+		if (r == 0 || errno == ECONNRESET)
 			p->eof = true;
 		else if (errno == EINTR)
 			continue;
@@ -161,7 +170,7 @@ static int passt_flush(void *ctx)
 		if (r < 0 && errno == EAGAIN)
 			return -EAGAIN;
 		if (r < 0)
-			return passt_dead(p, "write: %s", strerror(errno));
+			return write_failed(p);
 		p->out_off += (size_t)r;
 		p->out_len -= (size_t)r;
 	}
@@ -199,7 +208,7 @@ static int passt_send(void *ctx, const struct iovec *iov, unsigned int n)
 	if (r < 0 && errno == EAGAIN)
 		return -EAGAIN;
 	if (r < 0)
-		return passt_dead(p, "write: %s", strerror(errno));
+		return write_failed(p);
 	if ((size_t)r < LEN_SIZE + len) {
 		/* Keep the rest: the next frame may only follow it. */
 		memcpy(p->out, &be_len, LEN_SIZE);
