@@ -278,7 +278,7 @@ int snapshot_kvm_save(struct vm *vm, const struct boot_payload *boot, const char
 	virtio_kvm_unpark_all(vm);
 	free(in_use);
 	snapshot_w_free(&body);
-	res->ms = (util_now_ns() - start) / 1000000;
+	res->ms = ms_since(start);
 	return r;
 }
 

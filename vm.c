@@ -188,22 +188,51 @@ static int add_slot(struct vm *vm, u32 slot, u64 gpa, u64 size, void *host, cons
 }
 
 /*
+ * @fn(@ctx, start, end) for each run of data (not a hole) in [0, @size) of
+ * file @fd, in order; 0, or -1 with errno (lseek's, or @fn's).
+ */
+static int file_data_runs(int fd, u64 size, int (*fn)(void *ctx, u64 start, u64 end), void *ctx)
+{
+	off_t data, hole = 0;
+
+	while ((u64)hole < size) {
+		data = lseek(fd, hole, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : -1;	/* ENXIO: holes to the end */
+		if ((u64)data >= size)
+			return 0;
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -1;
+		if ((u64)hole > size)
+			hole = (off_t)size;
+		if (fn(ctx, (u64)data, (u64)hole) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct ram_file {
+	u8 *host;
+	int fd;
+};
+
+static int read_ram_run(void *ctx, u64 start, u64 end)
+{
+	struct ram_file *f = ctx;
+
+	return util_pread_all(f->fd, f->host + start, (size_t)(end - start), (off_t)start);
+}
+
+/*
  * An MTE guest's snapshot off tmpfs: its RAM read into anonymous memory,
  * only the parts of the file that hold data (holes read as zero already).
  */
 static int read_ram_file(void *p, int fd, u64 size)
 {
-	off_t data = 0, hole;
+	struct ram_file f = { p, fd };
 
-	while ((data = lseek(fd, data, SEEK_DATA)) >= 0 && (u64)data < size) {
-		hole = lseek(fd, data, SEEK_HOLE);
-		if (hole < 0 || (u64)hole > size)
-			hole = (off_t)size;
-		if (util_pread_all(fd, (u8 *)p + data, (size_t)(hole - data), data) < 0)
-			return -1;
-		data = hole;
-	}
-	return 0;
+	return file_data_runs(fd, size, read_ram_run, &f);
 }
 
 static int vm_map_ram(struct vm *vm, int ram_fd, bool ram_copy)
@@ -312,23 +341,18 @@ int vm_clear_ram(struct vm *vm)
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_SWAPPED		(1ULL << 62)	/* swapped, migrating: not present, not empty */
 
-/* Set the bits of the pages of [0, @size) of file @fd that hold data (not holes). */
-static int mark_file_data(int fd, u64 size, u64 page, u64 *bits)
-{
-	off_t data, hole = 0;
+struct page_bits {
+	u64 *bits;
+	u64 page;
+};
 
-	while ((u64)hole < size) {
-		data = lseek(fd, hole, SEEK_DATA);
-		if (data < 0)
-			return errno == ENXIO ? 0 : -1;	/* ENXIO: holes to the end */
-		if ((u64)data >= size)
-			return 0;
-		hole = lseek(fd, data, SEEK_HOLE);
-		if (hole < 0)
-			return -1;
-		for (u64 p = (u64)data / page; p < ((u64)hole + page - 1) / page && p < size / page; p++)
-			bits[p / 64] |= 1ULL << (p % 64);
-	}
+/* The pages a run of file data covers, marked in use. */
+static int mark_run(void *ctx, u64 start, u64 end)
+{
+	struct page_bits *b = ctx;
+
+	for (u64 p = start / b->page; p < (end + b->page - 1) / b->page; p++)
+		b->bits[p / 64] |= 1ULL << (p % 64);
 	return 0;
 }
 
@@ -367,7 +391,9 @@ u64 *vm_ram_in_use(const struct vm *vm)
 				bits[i / 64] |= 1ULL << (i % 64);
 	}
 	close(fd);
-	if (bits && vm->mem.from_file && mark_file_data(vm->mem.file_fd, vm->mem.size, page, bits) < 0) {
+	if (bits && vm->mem.from_file &&
+	    file_data_runs(vm->mem.file_fd, vm->mem.size, mark_run,
+			   &(struct page_bits){ bits, page }) < 0) {
 		free(bits);
 		bits = NULL;
 	}
